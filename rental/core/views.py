@@ -1,0 +1,50 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from rental.celery import app as celery_app
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_authenticated and user.is_technician:
+        return redirect("technician_home")
+    return render(request, "core/home.html")
+
+
+@login_required
+def technician_home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_technician:
+        return redirect("home")
+    return render(request, "technician/home.html")
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and humans: is the database reachable, is the broker?"""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", **{k: "ok" if v else "fail" for k, v in checks.items()}},
+        status=200 if healthy else 503,
+    )

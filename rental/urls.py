@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from rental.core import views as core_views
+
+admin.site.site_header = _("Xinsisuo Rental console")
+admin.site.site_title = _("Xinsisuo Rental")
+admin.site.index_title = _("Operations")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("tech/", core_views.technician_home, name="technician_home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("rental.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("console/", admin.site.urls),
+]
