@@ -72,7 +72,8 @@ class EquipmentModel(models.Model):
     # Structured specs, e.g. {"cpu": "Intel Core i5-1240P", "ram_gb": 16, "storage": "512 GB SSD",
     # "screen_in": 14, "lumens": 3600}; keys are listed in catalog.specs.SPEC_FIELDS.
     specs = models.JSONField(_("specifications"), default=dict, blank=True)
-    # What goes out with each unit, checked again at return: [{"zh": "电源适配器", "en": "Power adapter"}]
+    # What goes out with each unit, checked again at return:
+    # [{"zh": "电源适配器", "en": "Power adapter"}]
     accessories = models.JSONField(_("accessories"), default=list, blank=True)
     replacement_value = models.DecimalField(_("replacement value (CNY)"), **MONEY)
     deposit_amount = models.DecimalField(
@@ -94,7 +95,9 @@ class EquipmentModel(models.Model):
         verbose_name_plural = _("equipment models")
         ordering = ["category__position", "brand__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["brand", "name"], name="catalog_model_brand_name_unique"),
+            models.UniqueConstraint(
+                fields=["brand", "name"], name="catalog_model_brand_name_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(hour_rate__gte=0)
                 & Q(day_rate__gte=0)
@@ -242,4 +245,5 @@ class CalendarEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.asset} {self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+        period = f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+        return f"{self.asset} {self.get_kind_display()} {period}"

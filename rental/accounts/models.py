@@ -37,6 +37,13 @@ class User(AbstractUser):
             ),
         ]
 
+    def get_full_name(self) -> str:
+        """Chinese names read family name first, with no space: 张伟, not 伟 张."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return " ".join(part for part in (first, last) if part)
+
     @property
     def is_customer(self) -> bool:
         return self.role == self.Role.CUSTOMER

@@ -31,6 +31,6 @@ class NotFound(ApplicationError):
 
 
 class Conflict(ApplicationError):
-    """The request clashes with the current state: a unit already taken, a status already moved on."""
+    """The request clashes with the current state: a unit taken, a status already moved on."""
 
     status_code = 409

@@ -45,6 +45,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     healthy = all(checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "fail", **{k: "ok" if v else "fail" for k, v in checks.items()}},
+        {
+            "status": "ok" if healthy else "fail",
+            **{k: "ok" if v else "fail" for k, v in checks.items()},
+        },
         status=200 if healthy else 503,
     )

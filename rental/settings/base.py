@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     "rental.core",
     "rental.accounts",
+    "rental.demo",
     "catalog",
     "contracts",
     "service_tickets",
@@ -125,7 +126,7 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
-# Identity documents live here and are never served by URL; only a permission-checked view reads them.
+# Identity documents live here, never under a URL: only a permission-checked view reads them.
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -145,6 +146,7 @@ if not CELERY_BROKER_URL:
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        "control_folder": str(VAR_DIR / "celery" / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

@@ -1,0 +1,125 @@
+"""Load the demo company. Safe to run again: it adds only what is missing."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.text import slugify
+from tqdm import tqdm
+
+from catalog.models import Asset, Brand, Category, Depot, EquipmentModel
+from rental.accounts.models import User
+from rental.demo import data
+
+
+class Command(BaseCommand):
+    help = "Load the demo company: brands, categories, models, units and demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args, **options):
+        steps = len(data.MODELS) + len(data.USERS) + 1
+        with (
+            transaction.atomic(),
+            tqdm(total=steps, desc="demo data", disable=options["quiet_progress"]) as bar,
+        ):
+            depot = self._catalogue_basics()
+            bar.update(1)
+            created_units = 0
+            for row in data.MODELS:
+                created_units += self._model_with_units(row, depot)
+                bar.update(1)
+            for row in data.USERS:
+                self._user(*row)
+                bar.update(1)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {EquipmentModel.objects.count()} models, "
+                f"{Asset.objects.count()} units ({created_units} new), "
+                f"{User.objects.count()} users."
+            )
+        )
+
+    def _catalogue_basics(self) -> Depot:
+        for slug, name, name_zh in data.BRANDS:
+            Brand.objects.get_or_create(slug=slug, defaults={"name": name, "name_zh": name_zh})
+        for position, (slug, name_zh, name_en) in enumerate(data.CATEGORIES):
+            Category.objects.get_or_create(
+                slug=slug, defaults={"name_zh": name_zh, "name_en": name_en, "position": position}
+            )
+        depot, _ = Depot.objects.get_or_create(
+            name="厦门总部", defaults={"address": "厦门市思明区软件园二期观日路 24 号"}
+        )
+        return depot
+
+    def _model_with_units(self, row, depot: Depot) -> int:
+        (
+            category,
+            brand,
+            name,
+            specs,
+            summary_zh,
+            summary_en,
+            kit,
+            hour,
+            day,
+            week,
+            month,
+            value,
+            deposit,
+            units,
+        ) = row
+        brand_obj = Brand.objects.get(slug=brand)
+        model, _ = EquipmentModel.objects.get_or_create(
+            brand=brand_obj,
+            name=name,
+            defaults={
+                "category": Category.objects.get(slug=category),
+                "slug": slugify(f"{brand}-{name}"),
+                "specs": specs,
+                "summary_zh": summary_zh,
+                "summary_en": summary_en,
+                "accessories": kit,
+                "hour_rate": Decimal(hour),
+                "day_rate": Decimal(day),
+                "week_rate": Decimal(week),
+                "month_rate": Decimal(month),
+                "replacement_value": Decimal(value),
+                "deposit_amount": Decimal(deposit) if deposit else None,
+            },
+        )
+        existing = set(model.assets.values_list("serial_number", flat=True))
+        prefix = "".join(ch for ch in name.upper() if ch.isalnum())[:4]
+        new = [
+            Asset(
+                model=model,
+                serial_number=f"{brand.upper()[:2]}{prefix}{model.pk:03d}{n:04d}",
+                asset_tag=f"XSS-{model.pk:03d}-{n:03d}",
+                depot=depot,
+                acquired_on=date(2025, 3, 1) + timedelta(days=11 * n + model.pk),
+            )
+            for n in range(1, units + 1)
+            if f"{brand.upper()[:2]}{prefix}{model.pk:03d}{n:04d}" not in existing
+        ]
+        Asset.objects.bulk_create(new)
+        return len(new)
+
+    def _user(self, username, role, groups, first_name, last_name, email) -> None:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": email,
+                "is_staff": role == User.Role.STAFF,
+                "is_superuser": username == "manager",
+            },
+        )
+        if created:
+            user.set_password(data.DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            user.groups.set(Group.objects.filter(name__in=groups))

@@ -1,0 +1,51 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_is_in_chinese_by_default(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "新思索租赁" in html
+    assert "按小时、天、周或月租用电脑" in html
+
+
+def test_home_page_in_english_after_switching_language(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Rent computers by the hour, day, week or month" in html
+    assert "新思索租赁" not in html
+
+
+def test_every_page_offers_the_language_switch(client):
+    for url in [reverse("home"), reverse("accounts:login"), reverse("accounts:password_reset")]:
+        html = client.get(url).content.decode()
+        assert 'name="language" value="en"' in html, url
+        assert 'name="language" value="zh-hans"' in html, url
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_technician_page_is_only_for_technicians(client):
+    from tests.factories import TechnicianFactory, UserFactory
+
+    customer = UserFactory()
+    client.force_login(customer)
+    assert client.get(reverse("technician_home")).status_code == 302
+
+    tech = TechnicianFactory(first_name="建国", last_name="黄")
+    client.force_login(tech)
+    response = client.get(reverse("technician_home"))
+    assert response.status_code == 200
+    assert "我的工单" in response.content.decode()

@@ -1,0 +1,91 @@
+"""factory_boy factories for the whole suite."""
+
+from decimal import Decimal
+
+import factory
+
+from catalog.models import Asset, Brand, Category, Depot, EquipmentModel
+from rental.accounts.models import User
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    first_name = "伟"
+    last_name = "张"
+    role = User.Role.CUSTOMER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    role = User.Role.STAFF
+    is_staff = True
+
+
+class TechnicianFactory(UserFactory):
+    role = User.Role.TECHNICIAN
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name_zh = factory.Sequence(lambda n: f"类别{n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+    name = factory.Sequence(lambda n: f"Brand {n}")
+
+
+class DepotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Depot
+        django_get_or_create = ("name",)
+
+    name = "厦门总部"
+
+
+class EquipmentModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EquipmentModel
+
+    category = factory.SubFactory(CategoryFactory)
+    brand = factory.SubFactory(BrandFactory)
+    name = factory.Sequence(lambda n: f"Model {n}")
+    slug = factory.Sequence(lambda n: f"model-{n}")
+    specs = factory.LazyFunction(lambda: {"cpu": "Intel Core i5", "ram_gb": 16})
+    accessories = factory.LazyFunction(lambda: [{"zh": "电源适配器", "en": "Power adapter"}])
+    replacement_value = Decimal("6000.00")
+    hour_rate = Decimal("5.00")
+    day_rate = Decimal("30.00")
+    week_rate = Decimal("150.00")
+    month_rate = Decimal("400.00")
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Asset
+
+    model = factory.SubFactory(EquipmentModelFactory)
+    serial_number = factory.Sequence(lambda n: f"SN{n:06d}")
+    asset_tag = factory.Sequence(lambda n: f"XSS-T-{n:05d}")
+    depot = factory.SubFactory(DepotFactory)
