@@ -1,5 +1,9 @@
+from datetime import time, timedelta
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +49,66 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Policy(models.Model):
+    """The house policies DOMAIN.md marks *(policy)*: one row, edited by managers in the console.
+
+    A change never reaches back into a signed contract; contracts keep a snapshot of their terms.
+    """
+
+    turnaround_buffer_hours = models.DecimalField(
+        _("turnaround buffer before and after each rental (hours)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    hold_expiry_hours = models.PositiveIntegerField(
+        _("hours a hold waits for an inspection booking"), default=48
+    )
+    deposit_rate = models.DecimalField(
+        _("deposit as a share of replacement value"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    late_return_surcharge = models.DecimalField(
+        _("late return surcharge on the rate card"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.20"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    at_risk_fraction = models.DecimalField(
+        _("share of the response time after which a ticket is at risk"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.75"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    showroom_opens_at = models.TimeField(_("showroom opens at"), default=time(9, 0))
+    showroom_closes_at = models.TimeField(_("showroom closes at"), default=time(18, 0))
+    inspections_per_hour = models.PositiveSmallIntegerField(
+        _("showroom inspections per hour"), default=2
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policy")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="core_policy_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(showroom_closes_at__gt=models.F("showroom_opens_at")),
+                name="core_policy_showroom_hours_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("House policy"))
+
+    @property
+    def turnaround_buffer(self) -> timedelta:
+        return timedelta(hours=float(self.turnaround_buffer_hours))
