@@ -20,6 +20,22 @@ def record(actor, action: str, obj: models.Model, **data: Any) -> AuditEvent:
     )
 
 
+def record_many(actor, action: str, model: type[models.Model], ids, **data: Any) -> None:
+    """Record the same action on many objects of one model in one INSERT."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=action,
+                object_type=model._meta.label_lower,
+                object_id=str(pk),
+                data=data,
+            )
+            for pk in ids
+        ]
+    )
+
+
 def trail(obj: models.Model):
     """The events of one object, newest first."""
     return AuditEvent.objects.filter(

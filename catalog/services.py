@@ -1,0 +1,215 @@
+"""Writes to the asset calendar and to assets. Every write goes through here.
+
+Placing entries locks the chosen asset rows (FOR UPDATE SKIP LOCKED), so concurrent placements
+pick different units; the exclusion constraint `catalog_calendar_no_overlap` is the last word, and
+a violation of it becomes a clear NotEnoughUnits/Conflict error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rental.core import audit, policy
+from rental.core.errors import Conflict
+from rental.core.timeutil import local, require_aware
+
+from . import selectors
+from .errors import CatalogError, NotEnoughUnits
+from .models import Asset, CalendarEntry, EquipmentModel
+
+EXCLUSION = "catalog_calendar_no_overlap"
+
+
+def _check_period(starts_at: datetime, ends_at: datetime) -> None:
+    try:
+        require_aware(starts_at, "starts_at")
+        require_aware(ends_at, "ends_at")
+    except ValueError as exc:
+        raise CatalogError(_("Times must include a time zone.")) from exc
+    if ends_at <= starts_at:
+        raise CatalogError(_("The end must be after the start."), code="end_before_start")
+
+
+def _is_overlap(exc: IntegrityError) -> bool:
+    return EXCLUSION in str(exc)
+
+
+def calendar_place(
+    *,
+    model: EquipmentModel,
+    quantity: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: CalendarEntry.Kind,
+    by=None,
+    note: str = "",
+) -> list[CalendarEntry]:
+    """Take `quantity` free units of `model` for the period, all or none."""
+    _check_period(starts_at, ends_at)
+    if quantity < 1:
+        raise CatalogError(_("The quantity must be at least 1."), code="quantity")
+    buffer = policy.current().turnaround_buffer
+    with transaction.atomic():
+        assets = list(
+            selectors.free_assets(
+                model=model, starts_at=starts_at, ends_at=ends_at, buffer=buffer
+            ).select_for_update(skip_locked=True, of=("self",))[:quantity]
+        )
+        if len(assets) < quantity:
+            raise _not_enough(model, quantity, starts_at, ends_at, buffer)
+        try:
+            entries = _insert(assets, starts_at, ends_at, kind, buffer, note)
+        except IntegrityError as exc:
+            if not _is_overlap(exc):
+                raise
+            raise _not_enough(model, quantity, starts_at, ends_at, buffer) from exc
+        audit.record(
+            by,
+            "catalog.calendar.placed",
+            model,
+            kind=kind,
+            quantity=quantity,
+            entries=[e.pk for e in entries],
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+    return entries
+
+
+def calendar_place_assets(
+    *,
+    assets: Iterable[Asset],
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: CalendarEntry.Kind,
+    by=None,
+    note: str = "",
+) -> list[CalendarEntry]:
+    """Take these particular units for the period (a maintenance block, a swap), all or none."""
+    _check_period(starts_at, ends_at)
+    buffer = policy.current().turnaround_buffer
+    with transaction.atomic():
+        locked = list(
+            Asset.objects.select_for_update().filter(pk__in=[a.pk for a in assets]).order_by("pk")
+        )
+        try:
+            entries = _insert(locked, starts_at, ends_at, kind, buffer, note)
+        except IntegrityError as exc:
+            if not _is_overlap(exc):
+                raise
+            raise Conflict(
+                _("At least one of these units is already booked in that period."),
+                code="unit_taken",
+            ) from exc
+        for entry in entries:
+            audit.record(by, "catalog.calendar.placed", entry.asset, kind=kind, entry=entry.pk)
+    return entries
+
+
+def _insert(assets, starts_at, ends_at, kind, buffer, note) -> list[CalendarEntry]:
+    window = selectors.blocked_range(starts_at, ends_at, buffer)
+    with transaction.atomic():  # a savepoint, so a refused insert leaves the caller usable
+        return CalendarEntry.objects.bulk_create(
+            [
+                CalendarEntry(
+                    asset=asset,
+                    kind=kind,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    blocked=window,
+                    note=note,
+                )
+                for asset in assets
+            ]
+        )
+
+
+def _not_enough(model, quantity, starts_at, ends_at, buffer) -> NotEnoughUnits:
+    # Units another transaction is booking right now (locked) do not count as free.
+    free = len(
+        selectors.free_assets(model=model, starts_at=starts_at, ends_at=ends_at, buffer=buffer)
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)
+    )
+    next_free = selectors.next_free_at(
+        model=model, starts_at=starts_at, ends_at=ends_at, quantity=quantity, buffer=buffer
+    )
+    if next_free is not None and next_free <= starts_at:
+        next_free = None  # only looks free because a competing booking has not committed yet
+    return NotEnoughUnits(model=model, wanted=quantity, free=free, next_free_at=next_free)
+
+
+def calendar_release(*, entries: Iterable[CalendarEntry], by=None, reason: str = "") -> int:
+    """Free the units of these entries at once. Entries already released are left alone."""
+    ids = [e.pk for e in entries]
+    with transaction.atomic():
+        released = CalendarEntry.objects.filter(pk__in=ids, is_active=True).update(
+            is_active=False, released_at=timezone.now()
+        )
+        if released:
+            audit.record_many(by, "catalog.calendar.released", CalendarEntry, ids, reason=reason)
+    return released
+
+
+def calendar_change_kind(
+    *, entries: Iterable[CalendarEntry], kind: CalendarEntry.Kind, by=None
+) -> int:
+    """Turn holds into a rental (or back) without ever freeing the units in between."""
+    ids = [e.pk for e in entries]
+    with transaction.atomic():
+        changed = CalendarEntry.objects.filter(pk__in=ids, is_active=True).update(kind=kind)
+        audit.record_many(by, "catalog.calendar.kind_changed", CalendarEntry, ids, kind=kind)
+    return changed
+
+
+def calendar_set_end(*, entry: CalendarEntry, ends_at: datetime, by=None) -> CalendarEntry:
+    """Move the end of an active entry: an extension (if the unit is free) or an early return."""
+    _check_period(entry.starts_at, ends_at)
+    buffer = policy.current().turnaround_buffer
+    with transaction.atomic():
+        entry = CalendarEntry.objects.select_for_update().get(pk=entry.pk)
+        if not entry.is_active:
+            raise CatalogError(_("This booking has already been released."), code="released")
+        old_end = entry.ends_at
+        entry.ends_at = ends_at
+        entry.blocked = selectors.blocked_range(entry.starts_at, ends_at, buffer)
+        try:
+            with transaction.atomic():
+                entry.save(update_fields=["ends_at", "blocked"])
+        except IntegrityError as exc:
+            if not _is_overlap(exc):
+                raise
+            raise Conflict(
+                _("Unit %(tag)s is booked by someone else before %(when)s.")
+                % {"tag": entry.asset.asset_tag, "when": f"{local(ends_at):%Y-%m-%d %H:%M}"},
+                code="unit_taken",
+            ) from exc
+        audit.record(by, "catalog.calendar.end_moved", entry, old=old_end, new=ends_at)
+    return entry
+
+
+def asset_set_service_status(
+    *, asset: Asset, status: Asset.ServiceStatus, by=None, note: str = ""
+) -> Asset:
+    """Put a unit in repair, back in service, or retire it. A retired unit never comes back."""
+    with transaction.atomic():
+        asset = Asset.objects.select_for_update().get(pk=asset.pk)
+        if asset.service_status == status:
+            return asset
+        if asset.service_status == Asset.ServiceStatus.RETIRED:
+            raise CatalogError(_("A retired unit cannot be put back into service."))
+        old = asset.service_status
+        asset.service_status = status
+        fields = ["service_status"]
+        if note:
+            stamp = f"{local(timezone.now()):%Y-%m-%d %H:%M}"
+            asset.condition_notes = f"{asset.condition_notes}\n[{stamp}] {note}".strip()
+            fields.append("condition_notes")
+        asset.save(update_fields=fields)
+        audit.record(by, "catalog.asset.status_changed", asset, old=old, new=status, note=note)
+    return asset
