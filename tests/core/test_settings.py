@@ -5,10 +5,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL")
+TEST_ONLY = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
 
 
 def _manage(*args, **extra_env):
-    env = {k: v for k, v in os.environ.items() if k not in SECRETS}
+    env = {k: v for k, v in os.environ.items() if k not in SECRETS + TEST_ONLY}
     env.update(DJANGO_SETTINGS_MODULE="rental.settings.production", **extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
