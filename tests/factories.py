@@ -89,3 +89,49 @@ class AssetFactory(factory.django.DjangoModelFactory):
     serial_number = factory.Sequence(lambda n: f"SN{n:06d}")
     asset_tag = factory.Sequence(lambda n: f"XSS-T-{n:05d}")
     depot = factory.SubFactory(DepotFactory)
+
+
+def make_resident_id(n: int, region: str = "350203", born: str = "19900101") -> str:
+    from stdnum.cn import ric
+
+    body = f"{region}{born}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def make_credit_code(n: int) -> str:
+    from stdnum.cn import uscc
+
+    body = f"91350206MA{n % 10_000_000:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contracts.Customer"
+
+    kind = "individual"
+    name = "张伟"
+    phone = "+8613812345678"
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    resident_id = factory.Sequence(lambda n: make_resident_id(n))
+    user = factory.SubFactory(UserFactory)
+
+
+class CompanyFactory(CustomerFactory):
+    kind = "company"
+    name = factory.Sequence(lambda n: f"厦门测试会展有限公司{n}")
+    resident_id = ""
+    credit_code = factory.Sequence(lambda n: make_credit_code(n))
+    legal_representative = "陈丽"
+    contact_person = "林晓"
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contracts.Address"
+
+    customer = factory.SubFactory(CustomerFactory)
+    district = "siming"
+    zone = "base"
+    line = "思明区软件园二期观日路 24 号"
+    distance_km = Decimal("7.5")

@@ -93,6 +93,9 @@ class Policy(models.Model):
     inspections_per_hour = models.PositiveSmallIntegerField(
         _("showroom inspections per hour"), default=2
     )
+    no_show_grace_minutes = models.PositiveIntegerField(
+        _("minutes after a booked inspection before it counts as missed"), default=120
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

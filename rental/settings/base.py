@@ -167,6 +167,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {"task": "rental.core.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    "contracts-expire-reservations": {
+        "task": "contracts.expire_reservations",
+        "schedule": crontab(minute="*"),
+    },
+    "contracts-remind-inspections": {
+        "task": "contracts.remind_inspections",
+        "schedule": crontab(hour="18", minute="0"),
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

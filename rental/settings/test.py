@@ -14,3 +14,5 @@ STORAGES = {
 }
 # Each test run gets its own queue so a worker left over from another run never steals its tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="rental-test")
+# Lets several checkouts or people run the suite on one server at once.
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}  # noqa: F405

@@ -1,0 +1,41 @@
+"""Phone numbers, checked with phonenumbers for mainland China unless another country is given."""
+
+import phonenumbers
+from django.utils.translation import gettext as _
+
+from rental.core.errors import ApplicationError
+
+
+class ContactError(ApplicationError):
+    pass
+
+
+def clean_phone(value: str | None) -> str:
+    """A valid mobile or landline number in E.164 form (+8613812345678), or a clear error."""
+    raw = (value or "").strip()
+    if not raw:
+        raise ContactError(_("Enter a phone number."), code="required")
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ContactError(
+            _("“%(value)s” is not a phone number.") % {"value": raw}, code="invalid"
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ContactError(
+            _("“%(value)s” is not a valid phone number; mobile numbers have 11 digits.")
+            % {"value": raw},
+            code="invalid",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(value: str) -> str:
+    """How staff and customers read it: national format for China, international otherwise."""
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        return value
+    if number.country_code == 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

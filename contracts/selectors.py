@@ -1,0 +1,68 @@
+"""Reads for customers and reservations that need more than one line of ORM."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from .deposits import WaiverDecision, deposit_waiver
+from .models import Customer, Guarantor, Inspection, Reservation, ReservationLine
+
+
+def customer_waiver(*, customer: Customer, on: date) -> WaiverDecision:
+    """The deposit waiver as it stands for this customer today (only staff-verified facts)."""
+    guarantor = (
+        Guarantor.objects.filter(customer=customer, is_active=True).first()
+        if not customer.is_company
+        else None
+    )
+    return deposit_waiver(
+        customer_kind=customer.kind,
+        credit_code=customer.credit_code or None,
+        licence_verified=customer.licence_verified_at is not None,
+        representative_id=customer.representative_id or None,
+        representative_id_verified=customer.representative_id_verified_at is not None,
+        own_id=customer.resident_id or None,
+        own_id_verified=customer.own_id_verified_at is not None,
+        guarantor_id=guarantor.id_number if guarantor else None,
+        guarantor_id_verified=bool(guarantor and guarantor.id_verified_at),
+        guarantor_xiamen_household_confirmed=bool(guarantor and guarantor.household_confirmed_at),
+        on=on,
+    )
+
+
+def reservations_for(*, customer: Customer) -> QuerySet[Reservation]:
+    return (
+        Reservation.objects.filter(customer=customer)
+        .prefetch_related(
+            Prefetch("lines", queryset=ReservationLine.objects.select_related("model__brand")),
+            Prefetch(
+                "inspections",
+                queryset=Inspection.objects.filter(status__in=["booked", "confirmed"]),
+            ),
+        )
+        .order_by("-created_at")
+    )
+
+
+def reservation_detail(*, number: str) -> QuerySet[Reservation]:
+    return (
+        Reservation.objects.filter(number=number)
+        .select_related("customer", "address")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ReservationLine.objects.select_related("model__brand").prefetch_related(
+                    "units__asset"
+                ),
+            ),
+            "inspections",
+        )
+    )
+
+
+def active_inspection(reservation: Reservation) -> Inspection | None:
+    return reservation.inspections.filter(
+        status__in=[s.value for s in Inspection.ACTIVE_STATUSES]
+    ).first()

@@ -1,0 +1,265 @@
+"""Booking the on-site inspection and recording what the customer decided there."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog import services as calendar
+from rental.core import audit, policy
+from rental.core.errors import ApplicationError
+from rental.core.numbering import next_number
+from rental.core.timeutil import SHANGHAI, local
+
+from .. import notify
+from ..models import Contract, ContractUnit, Inspection, Reservation, ReservationUnit
+from ..models.reservations import Fulfilment
+
+
+class InspectionError(ApplicationError):
+    pass
+
+
+def showroom_slots(*, day, now: datetime | None = None) -> list[tuple[datetime, int]]:
+    """The showroom's hourly slots on `day` with the places still free in each."""
+    now = now or timezone.now()
+    rules = policy.current()
+    slots = []
+    hour = rules.showroom_opens_at.hour
+    while hour < rules.showroom_closes_at.hour:
+        start = datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+        if start > now:
+            slots.append((start, rules.inspections_per_hour - _taken(start)))
+        hour += 1
+    return slots
+
+
+def _taken(start: datetime) -> int:
+    return Inspection.objects.filter(
+        place=Inspection.Place.SHOWROOM, starts_at=start, status__in=Inspection.ACTIVE_STATUSES
+    ).count()
+
+
+def _lock_slot(start: datetime) -> None:
+    """Serialise bookings of one showroom slot, so its capacity is never exceeded."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('showroom-slot'), %s)",
+            [int(start.timestamp() // 3600)],
+        )
+
+
+def inspection_book(
+    *, reservation: Reservation, place: str, starts_at: datetime | None = None, by
+) -> Inspection:
+    """Book (or move) the inspection. At the showroom: a free hourly slot before the rental
+    starts; at the customer's site: when the goods are delivered, i.e. at the rental's start."""
+    with transaction.atomic():
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if not reservation.can_book_inspection():
+            raise InspectionError(_("This reservation is no longer open."))
+        if place == Inspection.Place.SITE:
+            if reservation.fulfilment != Fulfilment.DELIVERY:
+                raise InspectionError(
+                    _("An inspection at your site needs delivery; choose the showroom instead."),
+                    code="place",
+                )
+            starts_at = reservation.starts_at
+        elif place == Inspection.Place.SHOWROOM:
+            starts_at = _check_showroom_slot(starts_at, reservation)
+        else:
+            raise InspectionError(_("Choose where you will inspect the equipment."), code="place")
+        moved = reservation.inspections.filter(status__in=Inspection.ACTIVE_STATUSES).update(
+            status=Inspection.Status.CANCELLED
+        )
+        inspection = Inspection.objects.create(
+            reservation=reservation, place=place, starts_at=starts_at
+        )
+        reservation.status = Reservation.Status.INSPECTION_BOOKED
+        reservation.save(update_fields=["status"])
+        audit.record(
+            by,
+            "contracts.inspection.rescheduled" if moved else "contracts.inspection.booked",
+            reservation,
+            place=place,
+            starts_at=starts_at,
+        )
+    return inspection
+
+
+def _check_showroom_slot(starts_at: datetime | None, reservation: Reservation) -> datetime:
+    if starts_at is None:
+        raise InspectionError(_("Choose a time for the inspection."), code="slot")
+    rules = policy.current()
+    when = local(starts_at)
+    if when.minute or when.second or starts_at.microsecond:
+        raise InspectionError(_("Inspections start on the hour."), code="slot")
+    if starts_at <= timezone.now():
+        raise InspectionError(_("That time has already passed."), code="slot")
+    if starts_at >= reservation.starts_at:
+        raise InspectionError(_("The inspection must be before the rental starts."), code="slot")
+    if not rules.showroom_opens_at <= when.time() < rules.showroom_closes_at:
+        raise InspectionError(
+            _("The showroom is open from %(opens)s to %(closes)s.")
+            % {
+                "opens": rules.showroom_opens_at.strftime("%H:%M"),
+                "closes": rules.showroom_closes_at.strftime("%H:%M"),
+            },
+            code="slot",
+        )
+    _lock_slot(starts_at)
+    if _taken(starts_at) >= rules.inspections_per_hour:
+        raise InspectionError(
+            _("The %(time)s slot is full; please choose another time.")
+            % {"time": f"{when:%Y-%m-%d %H:%M}"},
+            code="slot_full",
+        )
+    return starts_at
+
+
+def inspection_cancel(*, reservation: Reservation, by) -> Reservation:
+    """Withdraw the booking; the hold then lasts until its original deadline."""
+    with transaction.atomic():
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if reservation.status != Reservation.Status.INSPECTION_BOOKED:
+            raise InspectionError(_("There is no inspection booked."))
+        reservation.inspections.filter(status__in=Inspection.ACTIVE_STATUSES).update(
+            status=Inspection.Status.CANCELLED
+        )
+        reservation.status = Reservation.Status.HELD
+        reservation.save(update_fields=["status"])
+        audit.record(by, "contracts.inspection.cancelled", reservation)
+    return reservation
+
+
+def inspection_confirm(*, inspection: Inspection, by) -> Inspection:
+    with transaction.atomic():
+        inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if inspection.status != Inspection.Status.BOOKED:
+            raise InspectionError(_("Only a booked inspection can be confirmed."))
+        inspection.status = Inspection.Status.CONFIRMED
+        inspection.confirmed_by = by
+        inspection.save(update_fields=["status", "confirmed_by"])
+        audit.record(by, "contracts.inspection.confirmed", inspection.reservation)
+    return inspection
+
+
+def inspection_record_outcome(
+    *, reservation: Reservation, accepted_unit_ids: list[int], reason: str = "", by
+) -> Contract | None:
+    """What the customer decided at the inspection (自愿原则): accept all, some, or none.
+
+    Units not accepted are released at once. Accepted units move, still held, onto a draft
+    contract. Declining everything needs a reason.
+    """
+    with transaction.atomic():
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if reservation.status != Reservation.Status.INSPECTION_BOOKED:
+            raise InspectionError(_("Book the inspection before recording its outcome."))
+        units = list(
+            ReservationUnit.objects.select_related("calendar_entry", "line").filter(
+                line__reservation=reservation, outcome=ReservationUnit.Outcome.HELD
+            )
+        )
+        held_ids = {u.pk for u in units}
+        accepted = set(accepted_unit_ids)
+        if not accepted <= held_ids:
+            raise InspectionError(_("Some of those units are not held for this reservation."))
+        if not accepted and not reason.strip():
+            raise InspectionError(_("Give the reason the customer declined."), code="reason")
+        released = [u for u in units if u.pk not in accepted]
+        calendar.calendar_release(
+            entries=[u.calendar_entry for u in released], by=by, reason="declined at inspection"
+        )
+        ReservationUnit.objects.filter(pk__in=[u.pk for u in released]).update(
+            outcome=ReservationUnit.Outcome.RELEASED
+        )
+        ReservationUnit.objects.filter(pk__in=accepted).update(
+            outcome=ReservationUnit.Outcome.ACCEPTED
+        )
+        reservation.inspections.filter(status__in=Inspection.ACTIVE_STATUSES).update(
+            status=Inspection.Status.DONE
+        )
+        reservation.status = (
+            Reservation.Status.ACCEPTED if accepted else Reservation.Status.DECLINED
+        )
+        reservation.decline_reason = reason.strip()
+        reservation.closed_at = timezone.now()
+        reservation.save(update_fields=["status", "decline_reason", "closed_at"])
+        contract = _draft_contract(reservation, [u for u in units if u.pk in accepted], by)
+        audit.record(
+            by,
+            "contracts.inspection.outcome",
+            reservation,
+            accepted=sorted(accepted),
+            released=[u.pk for u in released],
+            reason=reason,
+        )
+    return contract
+
+
+def _draft_contract(reservation: Reservation, units: list[ReservationUnit], by) -> Contract | None:
+    if not units:
+        return None
+    quote = dict(reservation.quote)
+    accepted_per_model: dict[int, int] = {}
+    for unit in units:
+        accepted_per_model[unit.line.model_id] = accepted_per_model.get(unit.line.model_id, 0) + 1
+    quote["accepted"] = {str(k): v for k, v in accepted_per_model.items()}
+    contract = Contract.objects.create(
+        number=next_number("C", "contracts_contract_number_seq"),
+        customer=reservation.customer,
+        reservation=reservation,
+        starts_at=reservation.starts_at,
+        ends_at=reservation.ends_at,
+        fulfilment=reservation.fulfilment,
+        address=reservation.address,
+        tier=reservation.tier,
+        quote=quote,
+        created_by=by,
+    )
+    ContractUnit.objects.bulk_create(
+        [
+            ContractUnit(
+                contract=contract,
+                model_id=u.line.model_id,
+                asset_id=u.asset_id,
+                calendar_entry=u.calendar_entry,
+                rent=u.line.rent,
+            )
+            for u in units
+        ]
+    )
+    audit.record(by, "contracts.contract.drafted", contract, units=len(units))
+    return contract
+
+
+def inspections_remind_due(*, now: datetime | None = None) -> int:
+    """Remind customers of tomorrow's inspections (once each: the notice key is per inspection)."""
+    now = now or timezone.now()
+    tomorrow = local(now).date() + timedelta(days=1)
+    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=SHANGHAI)
+    due = Inspection.objects.filter(
+        status__in=Inspection.ACTIVE_STATUSES,
+        starts_at__gte=start,
+        starts_at__lt=start + timedelta(days=1),
+    ).select_related("reservation__customer__user")
+    count = 0
+    for inspection in due:
+        with transaction.atomic():
+            notify.tell(
+                "inspection.reminder",
+                f"inspection:{inspection.pk}:reminder",
+                customer=inspection.reservation.customer,
+                staff=False,
+                context={
+                    "number": inspection.reservation.number,
+                    "when": f"{local(inspection.starts_at):%Y-%m-%d %H:%M}",
+                    "place": str(inspection.get_place_display()),
+                },
+            )
+        count += 1
+    return count
