@@ -13,6 +13,8 @@ urlpatterns = [
     path("tech/", core_views.technician_home, name="technician_home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("rental.accounts.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("", include("contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", admin.site.urls),
 ]

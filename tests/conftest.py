@@ -154,3 +154,11 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def login(page, username: str, password: str = "correct-horse-battery") -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

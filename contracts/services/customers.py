@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from rental.core import audit
 from rental.core.errors import ApplicationError
+from rental.core.phones import clean_phone
 
-from ..contact import clean_phone
 from ..identity import clean_credit_code, clean_resident_id
 from ..models import Address, Customer
 from ..models.customers import ZONE_OF_DISTRICT, District

@@ -57,7 +57,9 @@ class NotificationAdmin(admin.ModelAdmin):
         # Rows are never edited here, so the model's change permission is what allows a retry.
         return request.user.has_perm("notifications.change_notification")
 
-    @admin.action(description=_("Send the selected failed notifications again"), permissions=["retry"])
+    @admin.action(
+        description=_("Send the selected failed notifications again"), permissions=["retry"]
+    )
     def retry_failed(self, request, queryset):
         retried = 0
         for notification in queryset.filter(status=Notification.Status.FAILED):

@@ -62,9 +62,10 @@ class SmsBackend(abc.ABC):
       `{"reservation.confirmed": "1834567", ...}` (Tencent Cloud TemplateId);
     * `params` → the template's variables. Aliyun Dysms `SendSms` takes `PhoneNumbers`,
       `SignName`, `TemplateCode` and `TemplateParam=json.dumps({"number": ..., ...})` (named
-      variables, each length-limited by the provider) and returns `BizId`; Tencent Cloud `SendSms` takes
-      `PhoneNumberSet`, `SmsSdkAppId`, `SignName`, `TemplateId` and `TemplateParamSet` (an ordered
-      list, so the adapter keeps each template's parameter order) and returns `SerialNo`.
+      variables, each length-limited by the provider) and returns `BizId`; Tencent Cloud
+      `SendSms` takes `PhoneNumberSet`, `SmsSdkAppId`, `SignName`, `TemplateId` and
+      `TemplateParamSet` (an ordered list, so the adapter keeps each template's parameter order)
+      and returns `SerialNo`.
 
     The rendered `text` is what the customer should read; keep each approved template worded the
     same, and log or store `text` for support. An adapter raises `PermanentDeliveryError` for the

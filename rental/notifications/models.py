@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
@@ -17,9 +18,9 @@ class Notification(models.Model):
         SMS = "sms", _("SMS")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("notification status", "Pending")
+        SENT = "sent", pgettext_lazy("notification status", "Sent")
+        FAILED = "failed", pgettext_lazy("notification status", "Failed")
 
     event = models.CharField(_("event"), max_length=100, db_index=True)
     key = models.CharField(_("event key"), max_length=200)

@@ -108,7 +108,9 @@ def notify(
     return notifications
 
 
-def notification_deliver(*, notification_id: int, last_attempt: bool = False) -> Notification | None:
+def notification_deliver(
+    *, notification_id: int, last_attempt: bool = False
+) -> Notification | None:
     """Send one pending notification through its channel's backend; mark it sent.
 
     The row stays locked while the backend sends, so two deliveries of the same task (a worker lost

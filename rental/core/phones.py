@@ -3,10 +3,10 @@
 import phonenumbers
 from django.utils.translation import gettext as _
 
-from rental.core.errors import ApplicationError
+from .errors import ApplicationError
 
 
-class ContactError(ApplicationError):
+class PhoneError(ApplicationError):
     pass
 
 
@@ -14,15 +14,15 @@ def clean_phone(value: str | None) -> str:
     """A valid mobile or landline number in E.164 form (+8613812345678), or a clear error."""
     raw = (value or "").strip()
     if not raw:
-        raise ContactError(_("Enter a phone number."), code="required")
+        raise PhoneError(_("Enter a phone number."), code="required")
     try:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException as exc:
-        raise ContactError(
+        raise PhoneError(
             _("“%(value)s” is not a phone number.") % {"value": raw}, code="invalid"
         ) from exc
     if not phonenumbers.is_valid_number(number):
-        raise ContactError(
+        raise PhoneError(
             _("“%(value)s” is not a valid phone number; mobile numbers have 11 digits.")
             % {"value": raw},
             code="invalid",

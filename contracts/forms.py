@@ -1,0 +1,191 @@
+"""Forms of the reservation path. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import EquipmentModel
+from rental.core.timeutil import SHANGHAI
+from service_tickets.terms import TIERS
+
+from .models import Address, Customer, Inspection
+from .models.choices import TIER_CHOICES
+from .models.customers import District
+from .models.reservations import Fulfilment
+from .services import ReservationItem
+
+HOURS = [(h, f"{h:02d}:00") for h in range(24)]
+MAX_LINES = 10
+
+
+class CustomerProfileForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("I am renting as"), choices=Customer.Kind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(label=_("Name (company name or your full name)"), max_length=200)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    resident_id = forms.CharField(
+        label=_("Resident ID number (individuals)"), max_length=18, required=False
+    )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code (companies)"), max_length=18, required=False
+    )
+    legal_representative = forms.CharField(
+        label=_("Legal representative (companies)"), max_length=100, required=False
+    )
+    contact_person = forms.CharField(
+        label=_("Contact person (companies)"), max_length=100, required=False
+    )
+
+
+class AddressForm(forms.Form):
+    label = forms.CharField(
+        label=_("Name this address (e.g. office)"), max_length=50, required=False
+    )
+    district = forms.ChoiceField(label=_("District or city"), choices=District.choices)
+    line = forms.CharField(label=_("Street address"), max_length=300)
+    distance_km = forms.DecimalField(
+        label=_("Road distance from our depot (km)"),
+        min_value=0,
+        max_value=2000,
+        decimal_places=1,
+        help_text=_("Staff check this when they confirm the order."),
+    )
+    contact_name = forms.CharField(label=_("Contact on site"), max_length=100, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+
+
+class ReservationForm(forms.Form):
+    start_date = forms.DateField(
+        label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_hour = forms.TypedChoiceField(
+        label=_("From (time)"), choices=HOURS, coerce=int, initial=9
+    )
+    end_date = forms.DateField(
+        label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_hour = forms.TypedChoiceField(
+        label=_("Until (time)"), choices=HOURS, coerce=int, initial=18
+    )
+    fulfilment = forms.ChoiceField(
+        label=_("Delivery"),
+        choices=Fulfilment.choices,
+        widget=forms.RadioSelect,
+        initial=Fulfilment.DELIVERY,
+    )
+    address = forms.ModelChoiceField(
+        label=_("Delivery address"),
+        queryset=Address.objects.none(),
+        required=False,
+        empty_label=_("Choose an address"),
+    )
+    tier = forms.ChoiceField(
+        label=_("Service tier"), choices=TIER_CHOICES, widget=forms.RadioSelect, initial="basic"
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["address"].queryset = customer.addresses.filter(is_active=True)
+        self.fields["tier"].choices = [c for c in TIER_CHOICES if c[0] in TIERS]
+        tomorrow = (timezone.now().astimezone(SHANGHAI) + timedelta(days=1)).date()
+        self.fields["start_date"].initial = tomorrow
+        self.fields["end_date"].initial = tomorrow + timedelta(days=2)
+        self.models = list(
+            EquipmentModel.objects.filter(is_active=True).select_related("brand", "category")
+        )
+        self.items: list[ReservationItem] = []
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        data["starts_at"] = datetime.combine(
+            data["start_date"], datetime.min.time(), tzinfo=SHANGHAI
+        ).replace(hour=data["start_hour"])
+        data["ends_at"] = datetime.combine(
+            data["end_date"], datetime.min.time(), tzinfo=SHANGHAI
+        ).replace(hour=data["end_hour"])
+        self.items = self._items()
+        if data["fulfilment"] == Fulfilment.DELIVERY and not data.get("address"):
+            self.add_error("address", _("Choose the delivery address, or collect at our office."))
+        return data
+
+    def _items(self) -> list[ReservationItem]:
+        by_id = {m.pk: m for m in self.models}
+        items, problems = [], []
+        for n in range(MAX_LINES):
+            raw_model = self.data.get(f"model_{n}", "")
+            raw_qty = self.data.get(f"quantity_{n}", "")
+            if not raw_model:
+                continue
+            try:
+                model = by_id[int(raw_model)]
+            except (KeyError, ValueError):
+                problems.append(_("One of the chosen models is not offered."))
+                continue
+            try:
+                quantity = int(raw_qty)
+            except ValueError:
+                problems.append(
+                    _("Enter a whole number of units for %(model)s.") % {"model": model}
+                )
+                continue
+            items.append(ReservationItem(model=model, quantity=quantity))
+        if not items and not problems:
+            problems.append(_("Choose at least one model."))
+        for problem in problems:
+            self.add_error(None, problem)
+        return items
+
+    def lines_for_template(self) -> list[dict]:
+        """The model/quantity rows to show again, at least one."""
+        rows = [
+            {
+                "n": n,
+                "model": self.data.get(f"model_{n}", ""),
+                "quantity": self.data.get(f"quantity_{n}", "1"),
+            }
+            for n in range(MAX_LINES)
+            if self.data.get(f"model_{n}")
+        ]
+        if not rows:
+            rows = [{"n": 0, "model": str(self.initial.get("model", "")), "quantity": "1"}]
+        return rows
+
+
+class InspectionForm(forms.Form):
+    place = forms.ChoiceField(
+        label=_("Where"),
+        choices=Inspection.Place.choices,
+        widget=forms.RadioSelect,
+        initial=Inspection.Place.SHOWROOM,
+    )
+    slot = forms.DateTimeField(label=_("When"), required=False, input_formats=["%Y-%m-%dT%H:%M"])
+
+
+class OutcomeForm(forms.Form):
+    accepted = forms.MultipleChoiceField(
+        label=_("Units the customer accepts"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Reason, if the customer declines everything or some units"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accepted"].choices = [
+            (u.pk, f"{u.line.model} · {u.asset.asset_tag} · {u.asset.serial_number}") for u in units
+        ]
+        self.fields["accepted"].initial = [u.pk for u in units]

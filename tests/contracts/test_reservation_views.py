@@ -1,0 +1,168 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import CalendarEntry
+from contracts import services
+from contracts.models import Reservation
+from contracts.services import ReservationItem
+from rental.core.timeutil import SHANGHAI
+from tests.factories import (
+    AssetFactory,
+    CustomerFactory,
+    EquipmentModelFactory,
+    StaffFactory,
+    TechnicianFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _day(days: int):
+    return (timezone.now().astimezone(SHANGHAI) + timedelta(days=days)).date()
+
+
+@pytest.fixture
+def reservation():
+    model = EquipmentModelFactory()
+    AssetFactory.create_batch(2, model=model)
+    owner = CustomerFactory()
+    start = timezone.now().astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
+    return services.reservation_create(
+        customer=owner,
+        items=[ReservationItem(model=model, quantity=1)],
+        starts_at=start + timedelta(days=3),
+        ends_at=start + timedelta(days=5),
+        fulfilment="collection",
+        address=None,
+        tier="basic",
+        by=owner.user,
+    )
+
+
+def customer_urls(number):
+    return [
+        ("get", reverse("contracts:reservation_detail", args=[number])),
+        ("get", reverse("contracts:inspection_book", args=[number])),
+        ("post", reverse("contracts:inspection_book", args=[number])),
+        ("post", reverse("contracts:inspection_cancel", args=[number])),
+        ("post", reverse("contracts:reservation_cancel", args=[number])),
+    ]
+
+
+def test_another_customer_gets_404_on_every_reservation_url(client, reservation):
+    client.force_login(CustomerFactory().user)
+
+    for method, url in customer_urls(reservation.number):
+        assert getattr(client, method)(url).status_code == 404, url
+
+    reservation.refresh_from_db()
+    assert reservation.status == Reservation.Status.HELD
+    assert CalendarEntry.objects.filter(is_active=True).count() == 1
+
+
+def test_the_owner_sees_their_reservation_and_staff_see_it_on_the_console(client, reservation):
+    client.force_login(reservation.customer.user)
+    page = client.get(reverse("contracts:reservation_detail", args=[reservation.number]))
+    assert page.status_code == 200
+    assert reservation.number in page.content.decode()
+
+    client.force_login(StaffFactory())
+    page = client.get(reverse("contracts:staff_reservation", args=[reservation.number]))
+    assert page.status_code == 200
+    assert "预约看货" in page.content.decode()
+    assert reservation.customer.name in page.content.decode()
+
+
+def test_customers_and_technicians_cannot_open_staff_pages(client, reservation):
+    for user in (reservation.customer.user, TechnicianFactory()):
+        client.force_login(user)
+        for url in (
+            reverse("contracts:staff_board"),
+            reverse("contracts:staff_reservation", args=[reservation.number]),
+            reverse("contracts:staff_booking"),
+        ):
+            assert client.get(url).status_code == 403, url
+
+
+def test_logged_out_visitors_are_sent_to_login(client, reservation):
+    response = client.get(reverse("contracts:reservation_detail", args=[reservation.number]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_customer_lists_only_their_own_reservations(client, reservation):
+    client.force_login(CustomerFactory().user)
+
+    page = client.get(reverse("contracts:reservation_list")).content.decode()
+
+    assert reservation.number not in page
+    assert "您还没有预订" in page
+
+
+def test_the_reservation_form_explains_a_period_in_the_past_and_holds_nothing(client):
+    model = EquipmentModelFactory()
+    AssetFactory(model=model)
+    customer = CustomerFactory()
+    client.force_login(customer.user)
+
+    response = client.post(
+        reverse("contracts:reservation_new"),
+        {
+            "model_0": model.pk,
+            "quantity_0": "1",
+            "start_date": _day(-2),
+            "start_hour": "9",
+            "end_date": _day(1),
+            "end_hour": "9",
+            "fulfilment": "collection",
+            "tier": "basic",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "租期不能从过去的时间开始" in response.content.decode()
+    assert not CalendarEntry.objects.exists()
+
+
+def test_the_live_quote_shows_the_price_without_holding_anything(client):
+    model = EquipmentModelFactory()
+    AssetFactory(model=model)
+    client.force_login(CustomerFactory().user)
+
+    response = client.post(
+        reverse("contracts:reservation_quote"),
+        {
+            "model_0": model.pk,
+            "quantity_0": "1",
+            "start_date": _day(2),
+            "start_hour": "9",
+            "end_date": _day(2),
+            "end_hour": "12",
+            "fulfilment": "collection",
+            "tier": "basic",
+        },
+    )
+
+    assert "¥15.00" in response.content.decode()  # 3 hours at 5 per hour
+    assert not CalendarEntry.objects.exists()
+
+
+def test_phone_booking_registers_a_company_with_a_checked_credit_code(client):
+    client.force_login(StaffFactory())
+
+    response = client.post(
+        reverse("contracts:staff_booking"),
+        {
+            "kind": "company",
+            "name": "厦门会展公司",
+            "phone": "0592-5551234",
+            "credit_code": "91350200MA2XXXXXX1",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "统一社会信用代码" in response.content.decode()
