@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -227,6 +228,13 @@ class CalendarEntry(models.Model):
         verbose_name = _("calendar entry")
         verbose_name_plural = _("calendar entries")
         ordering = ["starts_at"]
+        indexes = [
+            # The all-models free count filters on the range alone; the constraint's index
+            # leads with the asset and is slow for that.
+            GistIndex(
+                fields=["blocked"], name="catalog_cal_active_blocked", condition=Q(is_active=True)
+            ),
+        ]
         constraints = [
             # Also the GiST index that availability queries use.
             ExclusionConstraint(

@@ -190,3 +190,7 @@ LOGGING = {
 NOTIFICATIONS_SMS_BACKEND = env.str(
     "NOTIFICATIONS_SMS_BACKEND", default="rental.notifications.backends.ConsoleSmsBackend"
 )
+NOTIFICATIONS_MAX_RETRIES = env.int("NOTIFICATIONS_MAX_RETRIES", default=5)
+NOTIFICATIONS_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATIONS_RETRY_BACKOFF_SECONDS", default=30)
+# A send holds its notification's row lock; a hung mail server must not hold it for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

@@ -1,0 +1,562 @@
+"""Benchmark of reserving over HTTP: many clients against a real gunicorn, half of them competing.
+
+Builds a database of its own, `rental_bench_reserve`, on the configured PostgreSQL server (dropped
+at the end unless --keep), migrates it, and seeds one customer login per client, one model of
+5 units that the "contended" half of the clients all reserve for overlapping periods, and one
+model of 20 units for each client of the other half. Then it starts gunicorn (bench.settings,
+4 workers x 2 threads by default) on 127.0.0.1 and runs two phases with the same clients, each a
+thread with one keep-alive connection:
+
+- reserve: POST /reservations/new/ for the whole --seconds; a 302 to the new reservation is a
+  hold, a 400 saying the units are not free is a refusal, anything else is an error;
+- trivial: GET /bench/trivial (a view returning "ok") for --trivial-seconds, the floor.
+
+It prints requests, requests/s, p50/p95 latency and outcomes of each phase, the units held twice
+in overlapping periods (from SQL: must be 0) and the ratio of reserve to trivial throughput.
+Exits with status 1 on any double-booked unit, any 5xx, or any other unexpected response.
+
+    python bench/reserve.py [--clients 50] [--seconds 60] [--trivial-seconds 15] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import random
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._server import HOST, BenchDatabase, Gunicorn, load_dotenv, manage, percentile  # noqa: E402
+
+BENCH_DB = "rental_bench_reserve"
+SETTINGS = "bench.settings"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CONTENDED_UNITS = 5
+OWN_UNITS = 20
+# The contended half aims at a 2-day window that moves one day later every this many attempts,
+# so its clients keep racing for the same few free units instead of filling the calendar once.
+CONTENDED_ATTEMPTS_PER_DAY = 12
+HORIZON_DAYS = 300
+NEW_RESERVATION = "/reservations/new/"
+TRIVIAL = "/bench/trivial"
+_HELD = re.compile(r"^/reservations/[^/]+/$")
+# NotEnoughUnits, in Chinese (the default language) or English.
+_NOT_FREE = re.compile(r"中只有 \d+ 台空闲|you asked for are free")
+_TAGS = re.compile(r"<[^>]+>|\s+")
+
+
+# --- Seeding --------------------------------------------------------------------------------
+
+
+def resident_id(n: int) -> str:
+    """A valid (checksummed) resident ID number; the same construction as tests.factories."""
+    from stdnum.cn import ric
+
+    body = f"35020319900101{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@dataclass
+class Client:
+    n: int
+    contended: bool
+    model_id: int
+    session: str
+    csrf: str = ""
+
+
+def seed(clients: int) -> list[Client]:
+    """Customers with a login each, the contended model and one model per uncontended client."""
+    from decimal import Decimal
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    from catalog.models import Asset, Brand, Category, Depot, EquipmentModel
+    from contracts.models import Customer
+    from rental.accounts.models import User
+    from rental.core import policy
+
+    session_store = import_module(settings.SESSION_ENGINE).SessionStore
+    contended_count = clients // 2
+    with transaction.atomic():
+        policy.current()
+        category = Category.objects.create(slug="laptops", name_zh="笔记本电脑", name_en="Laptops")
+        brand = Brand.objects.create(slug="bench", name="Bench")
+        depot = Depot.objects.create(name="厦门总部")
+
+        def model(slug: str, units: int) -> EquipmentModel:
+            m = EquipmentModel.objects.create(
+                category=category,
+                brand=brand,
+                name=slug,
+                slug=slug,
+                specs={"cpu": "Intel Core i5", "ram_gb": 16},
+                replacement_value=Decimal("6000"),
+                hour_rate=Decimal("5"),
+                day_rate=Decimal("30"),
+                week_rate=Decimal("150"),
+                month_rate=Decimal("400"),
+            )
+            Asset.objects.bulk_create(
+                Asset(
+                    model=m,
+                    serial_number=f"SN-{slug}-{u}",
+                    asset_tag=f"XSS-{slug}-{u:03d}"[:32],
+                    depot=depot,
+                )
+                for u in range(units)
+            )
+            return m
+
+        shared = model("shared", CONTENDED_UNITS)
+        # The front desk hears of every reservation, as in production.
+        desk = User.objects.create(
+            username="bench-desk",
+            email="desk@bench.example",
+            role=User.Role.STAFF,
+            is_staff=True,
+        )
+        desk.groups.add(Group.objects.get(name=User.StaffGroup.FRONT_DESK))
+        result = []
+        for n in range(clients):
+            user = User(username=f"bench{n}", email=f"bench{n}@bench.example")
+            user.set_unusable_password()
+            user.save()
+            Customer.objects.create(
+                kind=Customer.Kind.INDIVIDUAL,
+                user=user,
+                name=f"客户{n}",
+                phone=f"+86138{n:08d}",
+                email=user.email,
+                resident_id=resident_id(n),
+            )
+            contended = n < contended_count
+            own = shared if contended else model(f"own-{n}", OWN_UNITS)
+            session = session_store()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.save()
+            result.append(Client(n, contended, own.pk, session.session_key))
+    return result
+
+
+# --- Clients --------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    latencies: list[float] = field(default_factory=list)  # ms
+    statuses: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, str] = field(default_factory=dict)  # one body per unexpected outcome
+    reconnects: int = 0
+
+    def add(self, kind: str, ms: float | None, sample: str = "") -> None:
+        if ms is not None:
+            self.latencies.append(ms)
+        self.statuses[kind] = self.statuses.get(kind, 0) + 1
+        if sample and kind not in self.samples:
+            self.samples[kind] = sample
+
+    def merge(self, other: Outcome) -> None:
+        self.latencies += other.latencies
+        for kind, count in other.statuses.items():
+            self.statuses[kind] = self.statuses.get(kind, 0) + count
+        for kind, sample in other.samples.items():
+            self.samples.setdefault(kind, sample)
+        self.reconnects += other.reconnects
+
+
+class Connection:
+    """One keep-alive connection; reconnects once when the server has closed it."""
+
+    def __init__(self, port: int, client: Client):
+        self.port = port
+        self.client = client
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
+
+    def cookies(self) -> str:
+        cookie = f"sessionid={self.client.session}"
+        return cookie + (f"; csrftoken={self.client.csrf}" if self.client.csrf else "")
+
+    def send(self, method: str, path: str, body: str | None, outcome: Outcome):
+        headers = {"Cookie": self.cookies(), "Connection": "close"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.client.csrf
+        for attempt in (1, 2):
+            began = time.perf_counter()
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed the idle connection before reading the request.
+                self.conn.close()
+                if attempt == 2:
+                    raise
+                outcome.reconnects += 1
+                continue
+            if response.will_close:
+                self.conn.close()
+            return response, data, (time.perf_counter() - began) * 1000
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def fetch_csrf(port: int, client: Client) -> None:
+    """GET the reservation form once: it must render, and it sets the CSRF cookie."""
+    conn = Connection(port, client)
+    response, data, _ = conn.send("GET", NEW_RESERVATION, None, Outcome())
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"GET {NEW_RESERVATION} for client {client.n}: {response.status}")
+    jar = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    if "csrftoken" not in jar:
+        raise RuntimeError(f"GET {NEW_RESERVATION} set no csrftoken cookie")
+    client.csrf = jar["csrftoken"].value
+
+
+def _period(start: datetime, hours: int) -> dict[str, str]:
+    end = start + timedelta(hours=hours)
+    return {
+        "start_date": start.date().isoformat(),
+        "start_hour": str(start.hour),
+        "end_date": end.date().isoformat(),
+        "end_hour": str(end.hour),
+    }
+
+
+class ReserveWork:
+    """What each client asks for; the contended half shares a moving window of days."""
+
+    def __init__(self, today: date):
+        self.midnight = datetime.combine(today, datetime.min.time(), tzinfo=SHANGHAI)
+        self.contended_attempts = itertools.count()
+
+    def body(self, client: Client, rng: random.Random) -> str:
+        if client.contended:
+            k = next(self.contended_attempts)
+            day = 2 + (k // CONTENDED_ATTEMPTS_PER_DAY) % (HORIZON_DAYS - 10) + rng.randrange(2)
+            hours, quantity = rng.randrange(4, 37), rng.choice((1, 1, 2))
+        else:
+            day = 2 + rng.randrange(HORIZON_DAYS)
+            hours, quantity = rng.randrange(4, 73), rng.randrange(1, 4)
+        start = self.midnight + timedelta(days=day, hours=rng.randrange(24))
+        fields = {
+            "model_0": str(client.model_id),
+            "quantity_0": str(quantity),
+            **_period(start, hours),
+            "fulfilment": "collection",
+            "tier": "basic",
+        }
+        return urlencode(fields)
+
+
+def classify_reserve(response: http.client.HTTPResponse, data: bytes) -> tuple[str, str]:
+    status = response.status
+    if status == 302 and _HELD.match(response.getheader("Location", "")):
+        return "held", ""
+    text = data.decode("utf-8", "replace")
+    if status == 400 and _NOT_FREE.search(text):
+        return "not free", ""
+    errors = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', text, re.S)
+    detail = _TAGS.sub(" ", " | ".join(errors) or text[:300]).strip()
+    location = response.getheader("Location", "")
+    return f"{status}", f"{status} {location} {detail}"[:400]
+
+
+def classify_trivial(response: http.client.HTTPResponse, data: bytes) -> tuple[str, str]:
+    if response.status == 200 and data == b"ok":
+        return "ok", ""
+    return f"{response.status}", f"{response.status} {data[:200]!r}"
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float
+    wall: float
+    outcome: Outcome
+    by_half: dict[bool, Outcome]
+    per_client: list[int]  # requests each client completed: shows how evenly they were served
+
+
+def run_phase(
+    name: str,
+    *,
+    port: int,
+    clients: list[Client],
+    seconds: float,
+    max_requests: int,
+    request,  # (client, rng) -> (method, path, body)
+    classify,
+) -> Phase:
+    outcomes = [Outcome() for _ in clients]
+    budget = itertools.count()
+    start_line = threading.Barrier(len(clients) + 1)
+    deadline = [0.0]
+
+    def work(i: int, client: Client) -> None:
+        rng = random.Random(f"{name}:{client.n}")
+        conn = Connection(port, client)
+        outcome = outcomes[i]
+        start_line.wait()
+        try:
+            while time.perf_counter() < deadline[0] and next(budget) < max_requests:
+                method, path, body = request(client, rng)
+                try:
+                    response, data, ms = conn.send(method, path, body, outcome)
+                except (OSError, http.client.HTTPException) as exc:
+                    outcome.add("transport", None, f"transport {exc!r}")
+                    conn.close()
+                    continue
+                kind, sample = classify(response, data)
+                outcome.add(kind, ms, sample)
+        finally:
+            conn.close()
+
+    threads = [
+        threading.Thread(target=work, args=(i, c), daemon=True) for i, c in enumerate(clients)
+    ]
+    for t in threads:
+        t.start()
+    began = time.perf_counter()
+    deadline[0] = began + seconds
+    start_line.wait()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    total, halves = Outcome(), {True: Outcome(), False: Outcome()}
+    for client, outcome in zip(clients, outcomes, strict=True):
+        total.merge(outcome)
+        halves[client.contended].merge(outcome)
+    per_client = [sum(o.statuses.values()) for o in outcomes]
+    return Phase(name, seconds, wall, total, halves, per_client)
+
+
+# --- After the run --------------------------------------------------------------------------
+
+
+def database_checks() -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT count(DISTINCT a.asset_id), count(*)
+               FROM catalog_calendarentry a JOIN catalog_calendarentry b
+                 ON a.asset_id = b.asset_id AND a.id < b.id AND a.blocked && b.blocked
+               WHERE a.is_active AND b.is_active"""
+        )
+        units, pairs = cur.fetchone()
+        cur.execute("SELECT count(*) FROM contracts_reservation")
+        reservations = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM catalog_calendarentry WHERE is_active")
+        entries = cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conname = 'catalog_calendar_no_overlap'"
+            " AND contype = 'x'"
+        )
+        constraint = cur.fetchone()[0]
+    return {
+        "double-booked units": units,
+        "overlapping pairs": pairs,
+        "reservations": reservations,
+        "held entries": entries,
+        "constraint": constraint,
+    }
+
+
+def row(label: str, clients: int, wall: float, outcome: Outcome, good: str, refused: str) -> str:
+    s = outcome.statuses
+    errors = sum(n for kind, n in s.items() if kind not in (good, refused))
+    requests = sum(s.values())
+    return (
+        f"{label:<22}{clients:>8}{requests:>10,}{requests / wall:>9.1f}"
+        f"{percentile(outcome.latencies, 0.50):>9.1f}{percentile(outcome.latencies, 0.95):>9.1f}"
+        f"{s.get(good, 0):>10,}{s.get(refused, 0):>10,}{errors:>8,}"
+    )
+
+
+def report(reserve: Phase, trivial: Phase, checks: dict[str, int], clients: list[Client]) -> bool:
+    contended = sum(c.contended for c in clients)
+    print(
+        f"\n{'phase':<22}{'clients':>8}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'ok':>10}{'not free':>10}{'errors':>8}"
+    )
+    print("-" * 95)
+    rows = [
+        (f"reserve, {reserve.seconds:.0f} s", len(clients), reserve, reserve.outcome, "held"),
+        ("  contended half", contended, reserve, reserve.by_half[True], "held"),
+        ("  own-model half", len(clients) - contended, reserve, reserve.by_half[False], "held"),
+        (f"trivial, {trivial.seconds:.0f} s", len(clients), trivial, trivial.outcome, "ok"),
+    ]
+    for label, count, phase, outcome, good in rows:
+        print(row(label, count, phase.wall, outcome, good, "not free"))
+    print("-" * 95)
+    reserve_rate = sum(reserve.outcome.statuses.values()) / reserve.wall
+    trivial_rate = sum(trivial.outcome.statuses.values()) / trivial.wall
+    held = reserve.outcome.statuses.get("held", 0)
+    print(
+        f"double-booked units: {checks['double-booked units']} "
+        f"({checks['overlapping pairs']} overlapping pairs of active entries; "
+        f"exclusion constraint catalog_calendar_no_overlap present: "
+        f"{'yes' if checks['constraint'] else 'NO'})"
+    )
+    print(
+        f"reservations in the database: {checks['reservations']:,} "
+        f"(302 responses: {held:,}); active calendar entries: {checks['held entries']:,}"
+    )
+    if trivial_rate:
+        print(
+            f"reserve throughput / trivial floor: {reserve_rate:.1f} / {trivial_rate:.1f} req/s"
+            f" = {reserve_rate / trivial_rate:.3f} ({trivial_rate / reserve_rate:.1f}x slower)"
+            if reserve_rate
+            else "reserve throughput: 0 req/s"
+        )
+    for phase in (reserve, trivial):
+        spread = sorted(phase.per_client)
+        print(
+            f"{phase.name} requests per client: min {spread[0]:,}, "
+            f"median {spread[len(spread) // 2]:,}, max {spread[-1]:,}"
+        )
+    reconnects = reserve.outcome.reconnects + trivial.outcome.reconnects
+    if reconnects:
+        print(f"(reopened {reconnects} keep-alive connections the server had closed)")
+
+    ok = True
+    if checks["double-booked units"]:
+        print(f"FAILED: {checks['double-booked units']} units are double-booked.")
+        ok = False
+    for phase, good, refused in ((reserve, "held", "not free"), (trivial, "ok", None)):
+        for kind, count in sorted(phase.outcome.statuses.items()):
+            if kind in (good, refused):
+                continue
+            loud = "SERVER ERROR" if kind.startswith("5") else "unexpected"
+            print(f"FAILED: {phase.name}: {count} x {loud} {kind}: {phase.outcome.samples[kind]}")
+            ok = False
+    if checks["reservations"] != held:
+        print(f"NOTE: {checks['reservations']} reservations were made but {held} 302s were seen.")
+    return ok
+
+
+# --- Main -----------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
+    parser.add_argument("--seconds", type=float, default=60, help="reserve phase (default 60)")
+    parser.add_argument(
+        "--trivial-seconds", type=float, default=15, help="trivial-view phase (default 15)"
+    )
+    parser.add_argument(
+        "--max-requests", type=int, default=1_000_000, help="cap per phase (default 1,000,000)"
+    )
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
+    args = parser.parse_args()
+    if args.clients < 2:
+        parser.error("--clients must be at least 2")
+
+    load_dotenv()
+    print(f"bench/reserve.py: building database {BENCH_DB} …", flush=True)
+    began = time.perf_counter()
+    database = BenchDatabase(BENCH_DB)
+    database.recreate()
+    env = {**os.environ, "DATABASE_URL": database.url, "DJANGO_SETTINGS_MODULE": SETTINGS}
+    os.environ.update(DATABASE_URL=database.url, DJANGO_SETTINGS_MODULE=SETTINGS)
+    server = None
+    ok = False
+    try:
+        manage("migrate", "--noinput", "-v", "0", env=env)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        clients = seed(args.clients)
+        contended = sum(c.contended for c in clients)
+        print(
+            f"  {args.clients} customers: {contended} share one model of {CONTENDED_UNITS} units,"
+            f" {args.clients - contended} have a model of {OWN_UNITS} units each;"
+            f" built in {time.perf_counter() - began:.1f} s",
+            flush=True,
+        )
+        connection.close()
+
+        server = Gunicorn(env=env, workers=args.workers, threads=args.threads)
+        server.wait_ready(TRIVIAL)
+        print(
+            f"  gunicorn rental.wsgi ({SETTINGS}) on {HOST}:{server.port},"
+            f" {args.workers} workers x {args.threads} threads; {os.cpu_count()} CPUs",
+            flush=True,
+        )
+        for client in clients:
+            fetch_csrf(server.port, client)
+
+        work = ReserveWork(datetime.now(SHANGHAI).date())
+        print(f"  reserving for {args.seconds:.0f} s …", flush=True)
+        reserve = run_phase(
+            "reserve",
+            port=server.port,
+            clients=clients,
+            seconds=args.seconds,
+            max_requests=args.max_requests,
+            request=lambda c, rng: ("POST", NEW_RESERVATION, work.body(c, rng)),
+            classify=classify_reserve,
+        )
+        print(f"  trivial view for {args.trivial_seconds:.0f} s …", flush=True)
+        trivial = run_phase(
+            "trivial",
+            port=server.port,
+            clients=clients,
+            seconds=args.trivial_seconds,
+            max_requests=args.max_requests,
+            request=lambda c, rng: ("GET", TRIVIAL, None),
+            classify=classify_trivial,
+        )
+        server.stop()
+        print(f"\nFigures of {datetime.now():%Y-%m-%d %H:%M}:")
+        ok = report(reserve, trivial, database_checks(), clients)
+        connection.close()
+    finally:
+        if server is not None:
+            server.stop()
+            if ok:
+                server.log.unlink(missing_ok=True)
+            else:
+                print(f"gunicorn's log: {server.log}\n{server.tail(20)}")
+        if args.keep:
+            print(f"\nKept database {BENCH_DB}.")
+        else:
+            database.drop()
+        if database.stop_embedded_if_started():
+            print("Stopped the embedded PostgreSQL this benchmark started.")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Delivery through a real Celery worker process, on the test database."""
+
+import time
+
+import pytest
+from django.db import transaction
+
+from rental.notifications import tasks
+from rental.notifications.models import Notification
+from rental.notifications.services import Recipient, notify
+from tests.conftest import wait_for
+
+from . import flaky
+from .samples import CONTEXTS
+
+pytestmark = pytest.mark.celery_worker
+
+ZHANG = Recipient(name="张伟", email="zhang@example.com")
+
+
+def _sent(key: str):
+    return lambda: Notification.objects.filter(key=key, status=Notification.Status.SENT).first()
+
+
+def test_an_email_lands_once_however_often_the_event_is_notified(notification_worker):
+    context = CONTEXTS["reservation.confirmed"]
+    notify(
+        event="reservation.confirmed",
+        key="reservation:12:confirmed",
+        recipients=[ZHANG],
+        context=context,
+    )
+
+    notification = wait_for(_sent("reservation:12:confirmed"), message="the e-mail was not sent")
+    notify(
+        event="reservation.confirmed",
+        key="reservation:12:confirmed",
+        recipients=[ZHANG],
+        context=context,
+    )
+    tasks.notification_deliver.delay(notification.pk)  # a duplicate task, as after a lost worker
+    wait_for(lambda: notification_worker.deliveries_finished() == 2)
+
+    [message] = notification_worker.mails()
+    assert message["To"] == "zhang@example.com"
+    assert message["Subject"] == "预订R20261122-0012已确认"
+    assert message["Message-ID"] == notification.provider_message_id
+    assert message.get_content().startswith("张伟，您好：\n\n您的预订R20261122-0012已确认，")
+    assert Notification.objects.count() == 1
+    assert notification.attempts == 1
+
+
+def test_nothing_is_sent_when_the_callers_transaction_rolls_back(notification_worker):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(
+            event="reservation.cancelled",
+            key="reservation:12:cancelled",
+            recipients=[ZHANG],
+            context=CONTEXTS["reservation.cancelled"],
+        )
+        raise RuntimeError("the cancellation failed")
+    notify(
+        event="reservation.cancelled",
+        key="reservation:13:cancelled",
+        recipients=[ZHANG],
+        context={**CONTEXTS["reservation.cancelled"], "number": "R20261122-0013"},
+    )
+
+    wait_for(_sent("reservation:13:cancelled"))
+    wait_for(lambda: notification_worker.mails())
+
+    assert not Notification.objects.filter(key="reservation:12:cancelled").exists()
+    assert [m["Subject"] for m in notification_worker.mails()] == ["预订R20261122-0013已取消"]
+    assert notification_worker.deliveries_finished() == 1
+
+
+def test_a_flaky_sms_provider_is_retried_and_the_message_sent_exactly_once(notification_worker):
+    (notification_worker.sms_dir / "fail_first").write_text("2")
+
+    notify(
+        event="ticket.breached",
+        key="ticket:5:breached",
+        recipients=[Recipient(name="Li Lei", phone="13800138000", language="en")],
+        context=CONTEXTS["ticket.breached"],
+    )
+
+    notification = wait_for(
+        _sent("ticket:5:breached"), timeout=60, message="the SMS was not sent after its retries"
+    )
+    time.sleep(1.5)  # room for a stray extra delivery to show itself
+
+    assert notification.attempts == 3
+    assert notification.last_error == "ConnectionError: provider unreachable (attempt 2)"
+    assert flaky.attempt_count() == 3
+    assert flaky.sent_lines() == [
+        "+8613800138000\tticket.breached\t[Xinsisuo Rental] Service ticket T20261122-0005 "
+        "missed its on-site deadline 11-22 16:00; it is being handled with priority."
+    ]
+    assert notification_worker.log.read_text().count("retry: Retry in") == 2

@@ -1,0 +1,11 @@
+"""Settings for the notification tests' Celery worker: the test settings, plus mail written to
+files the test reads (locmem does not cross processes) and the flaky SMS backend."""
+
+import os
+
+from rental.settings.test import *  # noqa: F403
+
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = os.environ["NOTIFICATIONS_TEST_MAIL_DIR"]
+NOTIFICATIONS_SMS_BACKEND = "tests.notifications.flaky.FlakySmsBackend"
+NOTIFICATIONS_RETRY_BACKOFF_SECONDS = 1
