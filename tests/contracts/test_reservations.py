@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 
 from catalog.errors import NotEnoughUnits
@@ -12,8 +13,16 @@ from contracts.services import ReservationItem
 from contracts.services.customers import CustomerError
 from contracts.services.inspections import InspectionError
 from contracts.services.reservations import ReservationError
+from rental.accounts.models import User
 from rental.core.timeutil import SHANGHAI
-from tests.factories import AddressFactory, AssetFactory, CustomerFactory, EquipmentModelFactory
+from rental.notifications.models import Notification
+from tests.factories import (
+    AddressFactory,
+    AssetFactory,
+    CustomerFactory,
+    EquipmentModelFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +263,18 @@ def test_the_sweep_expires_unbooked_holds_and_missed_inspections_once(customer, 
     assert statuses == {unbooked.pk: "expired", missed.pk: "expired", fresh.pk: "held"}
     assert missed.inspections.get().status == Inspection.Status.MISSED
     assert CalendarEntry.objects.filter(is_active=True).count() == 1
+
+
+def test_the_customer_and_the_front_desk_hear_of_a_new_reservation_once(customer, laptop):
+    desk = StaffFactory(email="desk@xinsisuo.example")
+    desk.groups.add(Group.objects.get(name=User.StaffGroup.FRONT_DESK))
+
+    reservation = reserve(customer, (laptop, 1))
+
+    sent = Notification.objects.filter(key=f"reservation:{reservation.pk}:confirmed")
+    assert sorted(sent.values_list("channel", "recipient")) == [
+        ("email", customer.email),
+        ("email", "desk@xinsisuo.example"),
+        ("sms", "+8613812345678"),
+    ]
+    assert reservation.number in sent.get(recipient=customer.email).body

@@ -1,0 +1,104 @@
+"""The expiry sweep through a real Celery worker, twice, and two sweeps racing."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from catalog.models import CalendarEntry
+from contracts import services, tasks
+from contracts.models import Inspection, Reservation
+from contracts.services import ReservationItem
+from rental.core.models import AuditEvent, Heartbeat
+from rental.core.tasks import heartbeat
+from rental.core.timeutil import SHANGHAI
+from rental.notifications.models import Notification
+from tests.conftest import wait_for
+from tests.factories import AssetFactory, CustomerFactory, EquipmentModelFactory
+
+
+def _reserve(model, days=3):
+    customer = CustomerFactory()
+    start = timezone.now().astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
+    return services.reservation_create(
+        customer=customer,
+        items=[ReservationItem(model=model, quantity=1)],
+        starts_at=start + timedelta(days=days),
+        ends_at=start + timedelta(days=days + 2),
+        fulfilment="collection",
+        address=None,
+        tier="basic",
+        by=customer.user,
+    )
+
+
+def _expired_events() -> int:
+    return AuditEvent.objects.filter(action="contracts.reservation.expired").count()
+
+
+@pytest.mark.celery_worker
+def test_the_worker_expires_unbooked_holds_and_no_shows_and_a_second_run_does_nothing(
+    celery_worker_process,
+):
+    model = EquipmentModelFactory()
+    AssetFactory.create_batch(4, model=model)
+    unbooked, no_show, fresh = _reserve(model), _reserve(model), _reserve(model)
+    Reservation.objects.filter(pk=unbooked.pk).update(
+        hold_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    inspection = services.inspection_book(
+        reservation=no_show,
+        place="showroom",
+        starts_at=(timezone.now() + timedelta(days=1))
+        .astimezone(SHANGHAI)
+        .replace(hour=10, minute=0, second=0, microsecond=0),
+        by=None,
+    )
+    Inspection.objects.filter(pk=inspection.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3)
+    )
+
+    tasks.expire_reservations.delay()
+    wait_for(lambda: _expired_events() == 2, message="the sweep did not expire both")
+
+    statuses = dict(Reservation.objects.values_list("pk", "status"))
+    assert statuses == {unbooked.pk: "expired", no_show.pk: "expired", fresh.pk: "held"}
+    assert Inspection.objects.get(pk=inspection.pk).status == Inspection.Status.MISSED
+    assert CalendarEntry.objects.filter(is_active=True).count() == 1
+    expiry_notices = Notification.objects.filter(event="reservation.expired").count()
+    assert expiry_notices == 4  # e-mail and SMS to each of the two customers
+
+    tasks.expire_reservations.delay()
+    heartbeat.delay("after-second-sweep")  # the queue is FIFO on a solo worker
+    wait_for(lambda: Heartbeat.objects.filter(name="after-second-sweep").exists())
+    assert _expired_events() == 2
+    assert Notification.objects.filter(event="reservation.expired").count() == expiry_notices
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_expire_each_reservation_exactly_once():
+    model = EquipmentModelFactory()
+    AssetFactory.create_batch(6, model=model)
+    reservations = [_reserve(model) for _ in range(6)]
+    Reservation.objects.update(hold_expires_at=timezone.now() - timedelta(minutes=1))
+    barrier = threading.Barrier(2)
+    results = []
+
+    def sweep():
+        barrier.wait()
+        try:
+            results.append(services.reservations_expire_due())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sum(results) == len(reservations)
+    assert _expired_events() == len(reservations)
+    assert not CalendarEntry.objects.filter(is_active=True).exists()
