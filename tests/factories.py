@@ -1,5 +1,6 @@
 """factory_boy factories for the whole suite."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
@@ -135,3 +136,51 @@ class AddressFactory(factory.django.DjangoModelFactory):
     zone = "base"
     line = "思明区软件园二期观日路 24 号"
     distance_km = Decimal("7.5")
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """A contract already handed over, with one unit; pass units=[asset, …] for more."""
+
+    class Meta:
+        model = "contracts.Contract"
+        skip_postgeneration_save = True
+
+    number = factory.Sequence(lambda n: f"C-T{n:05d}")
+    customer = factory.SubFactory(CustomerFactory)
+    status = "active"
+    starts_at = factory.LazyFunction(lambda: _now_hour() - timedelta(days=1))
+    ends_at = factory.LazyFunction(lambda: _now_hour() + timedelta(days=29))
+    fulfilment = "delivery"
+    address = factory.SubFactory(AddressFactory, customer=factory.SelfAttribute("..customer"))
+    tier = "rapid"
+
+    @factory.post_generation
+    def units(obj, create, extracted, **kwargs):  # noqa: N805
+        if not create:
+            return
+        from catalog.models import CalendarEntry
+        from catalog.selectors import blocked_range
+        from contracts.models import ContractUnit
+
+        for asset in extracted or [AssetFactory()]:
+            entry = CalendarEntry.objects.create(
+                asset=asset,
+                kind="rental",
+                starts_at=obj.starts_at,
+                ends_at=obj.ends_at,
+                blocked=blocked_range(obj.starts_at, obj.ends_at, timedelta(hours=2)),
+                note=obj.number,
+            )
+            ContractUnit.objects.create(
+                contract=obj,
+                model=asset.model,
+                asset=asset,
+                calendar_entry=entry,
+                rent=Decimal("100.00"),
+            )
+
+
+def _now_hour():
+    from django.utils import timezone
+
+    return timezone.now().replace(minute=0, second=0, microsecond=0)

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Asset, CalendarEntry, EquipmentModel
+from service_tickets.terms import PUBLISHED_TERMS, ServiceTerms
 
 from .choices import TIER_CHOICES
 from .customers import Address, Customer
@@ -37,6 +38,10 @@ class Contract(models.Model):
     address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT)
     tier = models.CharField(_("service tier"), max_length=20, choices=TIER_CHOICES)
     quote = models.JSONField(_("quote"), default=dict)
+    # The tier terms in force when signed (ServiceTerms.to_dict()), and this contract's own
+    # service terms, which win over them (如果租赁协议上对服务内容另有约定,以协议为准).
+    terms_snapshot = models.JSONField(_("service terms at signing"), default=dict, blank=True)
+    terms_overrides = models.JSONField(_("contract's own service terms"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -54,6 +59,14 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def service_terms(self) -> ServiceTerms:
+        """The terms this contract's service follows: its snapshot (or, before signing, the
+        published terms) with its own overrides on top."""
+        base = (
+            ServiceTerms.from_dict(self.terms_snapshot) if self.terms_snapshot else PUBLISHED_TERMS
+        )
+        return base.with_overrides(self.terms_overrides) if self.terms_overrides else base
 
 
 class ContractUnit(models.Model):
