@@ -1,5 +1,6 @@
 from .contracts import Contract, ContractUnit
 from .customers import Address, Customer, Guarantor
+from .documents import IdentityDocument
 from .money import Charge, DepositEntry, Payment
 from .reservations import Inspection, Reservation, ReservationLine, ReservationUnit
 
@@ -11,6 +12,7 @@ __all__ = [
     "Customer",
     "DepositEntry",
     "Guarantor",
+    "IdentityDocument",
     "Inspection",
     "Payment",
     "Reservation",
