@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from .deposits import WaiverDecision, deposit_waiver
-from .models import Customer, Guarantor, Inspection, Reservation, ReservationLine
+from rental.core import policy
+from rental.core.money import ZERO, cny
+from rental.core.timeutil import local
+
+from .deposits import WaiverDecision, deposit_for_unit, deposit_waiver
+from .models import Contract, Customer, Guarantor, Inspection, Reservation, ReservationLine
 
 
 def customer_waiver(*, customer: Customer, on: date) -> WaiverDecision:
@@ -29,6 +35,27 @@ def customer_waiver(*, customer: Customer, on: date) -> WaiverDecision:
         guarantor_id_verified=bool(guarantor and guarantor.id_verified_at),
         guarantor_xiamen_household_confirmed=bool(guarantor and guarantor.household_confirmed_at),
         on=on,
+    )
+
+
+def contract_deposit(*, contract: Contract) -> tuple[bool, Decimal]:
+    """(waived, amount): waived if the customer qualifies today, else the per-unit deposits."""
+    waiver = customer_waiver(customer=contract.customer, on=local(timezone.now()).date())
+    if waiver.waived:
+        return True, ZERO
+    rate = policy.current().deposit_rate
+    return False, cny(
+        sum(
+            (
+                deposit_for_unit(
+                    deposit_amount=unit.model.deposit_amount,
+                    replacement_value=unit.model.replacement_value,
+                    rate=rate,
+                )
+                for unit in contract.units.select_related("model")
+            ),
+            ZERO,
+        )
     )
 
 

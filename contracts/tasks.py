@@ -13,3 +13,10 @@ def expire_reservations() -> int:
 @shared_task(name="contracts.remind_inspections")
 def remind_inspections() -> int:
     return inspections_remind_due()
+
+
+@shared_task(name="contracts.notify_overdue")
+def notify_overdue() -> int:
+    from .services.overdue import contracts_notify_overdue
+
+    return contracts_notify_overdue()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import contracts as contract_views
 from .views import customer, staff
 
 app_name = "contracts"
@@ -41,5 +42,31 @@ urlpatterns = [
         "staff/reservations/<str:number>/cancel/",
         staff.reservation_cancel,
         name="staff_reservation_cancel",
+    ),
+]
+
+urlpatterns += [
+    path("contracts/", contract_views.my_contracts, name="contract_list"),
+    path("contracts/<str:number>/", contract_views.my_contract, name="contract_detail"),
+    path("contracts/<str:number>/pdf/", contract_views.my_contract_pdf, name="contract_pdf"),
+    path("staff/contracts/", contract_views.desk_list, name="desk_list"),
+    path("staff/contracts/<str:number>/", contract_views.desk, name="desk"),
+    path("staff/contracts/<str:number>/pdf/", contract_views.desk_pdf, name="desk_pdf"),
+    path("staff/contracts/<str:number>/sign/", contract_views.desk_sign, name="desk_sign"),
+    path("staff/contracts/<str:number>/deposit/", contract_views.desk_deposit, name="desk_deposit"),
+    path("staff/contracts/<str:number>/scan/", contract_views.desk_scan, name="desk_scan"),
+    path(
+        "staff/contracts/<str:number>/return/<int:unit_id>/",
+        contract_views.desk_return,
+        name="desk_return",
+    ),
+    path("staff/contracts/<str:number>/payment/", contract_views.desk_payment, name="desk_payment"),
+    path("staff/contracts/<str:number>/extend/", contract_views.desk_extend, name="desk_extend"),
+    path("staff/contracts/<str:number>/close/", contract_views.desk_close, name="desk_close"),
+    path("staff/contracts/<str:number>/cancel/", contract_views.desk_cancel, name="desk_cancel"),
+    path(
+        "staff/contracts/<str:number>/statement.csv",
+        contract_views.desk_statement_csv,
+        name="desk_statement_csv",
     ),
 ]

@@ -1,5 +1,7 @@
 """Contracts (租赁协议书). An accepted reservation becomes a draft with the accepted units."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -10,7 +12,17 @@ from service_tickets.terms import PUBLISHED_TERMS, ServiceTerms
 
 from .choices import TIER_CHOICES
 from .customers import Address, Customer
+from .documents import private_storage
 from .reservations import Fulfilment, Reservation
+
+
+class SignedPlace(models.TextChoices):
+    OFFICE = "office", _("At the office")
+    DELIVERY = "delivery", _("On delivery")
+
+
+def contract_pdf_path(instance: "Contract", filename: str) -> str:
+    return f"contracts/{instance.number}.pdf"
 
 
 class Contract(models.Model):
@@ -42,6 +54,26 @@ class Contract(models.Model):
     # service terms, which win over them (如果租赁协议上对服务内容另有约定,以协议为准).
     terms_snapshot = models.JSONField(_("service terms at signing"), default=dict, blank=True)
     terms_overrides = models.JSONField(_("contract's own service terms"), default=dict, blank=True)
+    # The deposit decided at signing: waived (with the reasons) or an amount staff may change
+    # only with a written reason (kept in the audit trail and here).
+    deposit_waived = models.BooleanField(_("deposit waived"), default=False)
+    deposit_amount = models.DecimalField(
+        _("deposit"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    deposit_note = models.CharField(_("deposit note"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_place = models.CharField(_("signed"), max_length=20, choices=SignedPlace, blank=True)
+    customer_signature = models.TextField(_("customer's signature (PNG, base64)"), blank=True)
+    document = models.JSONField(_("printed contract"), default=dict, blank=True)
+    pdf = models.FileField(storage=private_storage, upload_to=contract_pdf_path, blank=True)
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    last_overdue_notice_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -54,6 +86,17 @@ class Contract(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="contracts_contract_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit_amount__gte=0), name="contracts_contract_deposit_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "cancelled"]) | Q(signed_at__isnull=False),
+                name="contracts_contract_signed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(deposit_waived=True) | Q(deposit_amount=0),
+                name="contracts_contract_waived_means_zero",
             ),
         ]
 
@@ -69,12 +112,24 @@ class Contract(models.Model):
         return base.with_overrides(self.terms_overrides) if self.terms_overrides else base
 
 
+class ReturnCondition(models.TextChoices):
+    GOOD = "good", _("Good")
+    DAMAGED = "damaged", _("Damaged")
+
+
 class ContractUnit(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="units")
     model = models.ForeignKey(EquipmentModel, on_delete=models.PROTECT)
     asset = models.ForeignKey(Asset, verbose_name=_("unit"), on_delete=models.PROTECT)
     calendar_entry = models.OneToOneField(CalendarEntry, on_delete=models.PROTECT)
     rent = models.DecimalField(_("rent"), max_digits=12, decimal_places=2)
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_condition = models.CharField(
+        _("condition at return"), max_length=20, choices=ReturnCondition, blank=True
+    )
+    missing_accessories = models.JSONField(_("missing accessories"), default=list, blank=True)
+    return_notes = models.CharField(_("notes at return"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("contract unit")
@@ -82,6 +137,10 @@ class ContractUnit(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["contract", "asset"], name="contracts_unit_once"),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(handed_over_at__isnull=False),
+                name="contracts_unit_returned_after_handover",
+            ),
         ]
 
     def __str__(self) -> str:

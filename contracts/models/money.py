@@ -56,6 +56,7 @@ class Payment(models.Model):
         BANK = "bank", _("Bank transfer")
         WECHAT = "wechat", _("WeChat Pay")
         ALIPAY = "alipay", _("Alipay")
+        DEPOSIT = "deposit", _("Taken from the deposit")
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)

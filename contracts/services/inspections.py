@@ -14,7 +14,7 @@ from rental.core.errors import ApplicationError
 from rental.core.numbering import next_number
 from rental.core.timeutil import SHANGHAI, local
 
-from .. import notify
+from .. import notify, selectors
 from ..models import Contract, ContractUnit, Inspection, Reservation, ReservationUnit
 from ..models.reservations import Fulfilment
 
@@ -233,6 +233,8 @@ def _draft_contract(reservation: Reservation, units: list[ReservationUnit], by) 
             for u in units
         ]
     )
+    contract.deposit_waived, contract.deposit_amount = selectors.contract_deposit(contract=contract)
+    contract.save(update_fields=["deposit_waived", "deposit_amount"])
     audit.record(by, "contracts.contract.drafted", contract, units=len(units))
     return contract
 
@@ -257,8 +259,8 @@ def inspections_remind_due(*, now: datetime | None = None) -> int:
                 staff=False,
                 context={
                     "number": inspection.reservation.number,
-                    "when": f"{local(inspection.starts_at):%Y-%m-%d %H:%M}",
-                    "place": str(inspection.get_place_display()),
+                    "inspection_at": inspection.starts_at,
+                    "place": Inspection.Place(inspection.place).label,
                 },
             )
         count += 1

@@ -212,10 +212,13 @@ def reservation_create(
 def _notice_context(reservation: Reservation) -> dict:
     return {
         "number": reservation.number,
-        "items": [f"{line['name']} × {line['quantity']}" for line in reservation.quote["lines"]],
-        "starts_at": f"{local(reservation.starts_at):%Y-%m-%d %H:%M}",
-        "ends_at": f"{local(reservation.ends_at):%Y-%m-%d %H:%M}",
-        "hold_expires_at": f"{local(reservation.hold_expires_at):%Y-%m-%d %H:%M}",
+        "items": [
+            {"name": line["name"], "quantity": line["quantity"]}
+            for line in reservation.quote["lines"]
+        ],
+        "start": reservation.starts_at,
+        "end": reservation.ends_at,
+        "inspection_deadline": reservation.hold_expires_at,
     }
 
 

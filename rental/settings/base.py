@@ -171,6 +171,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.expire_reservations",
         "schedule": crontab(minute="*"),
     },
+    "contracts-notify-overdue": {
+        "task": "contracts.notify_overdue",
+        "schedule": crontab(minute="15"),
+    },
     "contracts-remind-inspections": {
         "task": "contracts.remind_inspections",
         "schedule": crontab(hour="18", minute="0"),

@@ -1,0 +1,90 @@
+"""Forms of the contract desk: signing, deposit, handover scans, returns, payments."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .forms import HOURS
+from .models import Payment
+from .models.contracts import ReturnCondition, SignedPlace
+
+
+class SignForm(forms.Form):
+    place = forms.ChoiceField(
+        label=_("Signed"),
+        choices=SignedPlace.choices,
+        widget=forms.RadioSelect,
+        initial=SignedPlace.OFFICE,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the printed contract"),
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        initial="zh-hans",
+    )
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class DepositForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Deposit (CNY)"), min_value=0, decimal_places=2, max_digits=12
+    )
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300)
+
+
+class ScanForm(forms.Form):
+    asset_tag = forms.CharField(
+        label=_("Scan or type the asset tag"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "off", "inputmode": "text"}
+        ),
+    )
+
+
+class ReturnForm(forms.Form):
+    asset_tag = forms.CharField(widget=forms.HiddenInput)
+    condition = forms.ChoiceField(
+        label=_("Condition"),
+        choices=ReturnCondition.choices,
+        widget=forms.RadioSelect,
+        initial=ReturnCondition.GOOD,
+    )
+    missing = forms.MultipleChoiceField(
+        label=_("Missing accessories"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    damage_amount = forms.DecimalField(
+        label=_("Cost of damage or missing items (CNY)"),
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+        required=False,
+        initial=0,
+    )
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+    def __init__(self, *args, accessories: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["missing"].choices = [(a, a) for a in accessories]
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"), min_value=0.01, decimal_places=2, max_digits=12
+    )
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[c for c in Payment.Method.choices if c[0] != Payment.Method.DEPOSIT],
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class ExtendForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("New end (date)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_hour = forms.TypedChoiceField(
+        label=_("New end (time)"), choices=HOURS, coerce=int, initial=18
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)

@@ -1,0 +1,109 @@
+"""The printed contract as a plain dict: built once at signing, stored, and printed from.
+
+Because the PDF is made from this snapshot, a signed contract reads the same forever, whatever
+happens later to prices, policy or the customer's details.
+"""
+
+from __future__ import annotations
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from rental.core.timeutil import local
+from service_tickets.sla import rental_days
+from service_tickets.terms import TIER_LABELS, ServiceTerms
+
+from .models import Contract
+from .terms_text import service_terms_in_words
+
+LESSOR = {
+    "name": "厦门新思索计算机租赁有限公司",
+    "address": "厦门市思明区软件园二期观日路 24 号",
+    "phone": "0592-5500000",
+}
+
+
+def _when(value) -> str:
+    return f"{local(value):%Y-%m-%d %H:%M}"
+
+
+def contract_document(
+    *, contract: Contract, terms: ServiceTerms, language: str, signature: dict | None = None
+) -> dict:
+    """Everything the 租赁协议书 prints, in `language`, as strings."""
+    with translation.override(language):
+        customer = contract.customer
+        company = customer.is_company
+        quote = contract.quote
+        lines = {line["model_id"]: line for line in quote.get("lines", [])}
+        units = list(contract.units.select_related("asset", "model__brand"))
+        address = contract.address
+        return {
+            "number": contract.number,
+            "language": language,
+            "lessor": LESSOR,
+            "customer": {
+                "kind": customer.kind,
+                "name": customer.name,
+                "id_label": _("Unified social credit code") if company else _("Resident ID number"),
+                "id_number": customer.credit_code if company else customer.resident_id,
+                "representative": customer.legal_representative if company else "",
+                "phone": customer.phone,
+                "address": str(address) if address else "",
+            },
+            "period": {
+                "starts_at": _when(contract.starts_at),
+                "ends_at": _when(contract.ends_at),
+                "days": rental_days(start=contract.starts_at, end=contract.ends_at),
+            },
+            "fulfilment": str(contract.get_fulfilment_display())
+            + (f" · {address}" if address else ""),
+            "tier_label": _(TIER_LABELS[contract.tier]),
+            "units": [
+                {
+                    "model": str(unit.model),
+                    "serial": unit.asset.serial_number,
+                    "asset_tag": unit.asset.asset_tag,
+                    "rent": str(unit.rent),
+                    "breakdown": lines.get(unit.model_id, {}).get("breakdown", []),
+                    "accessories": [
+                        item.get("zh" if language.startswith("zh") else "en") or item.get("zh", "")
+                        for item in unit.model.accessories
+                    ],
+                }
+                for unit in units
+            ],
+            "delivery_fee": quote.get("delivery_fee", "0.00"),
+            "pickup_fee": quote.get("pickup_fee", "0.00"),
+            "rent_total": str(sum(unit.rent for unit in units)),
+            "total": str(
+                sum(unit.rent for unit in units)
+                + _decimal(quote.get("delivery_fee"))
+                + _decimal(quote.get("pickup_fee"))
+            ),
+            "deposit": {
+                "waived": contract.deposit_waived,
+                "amount": str(contract.deposit_amount),
+                "reasons": _deposit_reasons(contract),
+            },
+            "service_terms": service_terms_in_words(terms=terms, tier=contract.tier),
+            "special_terms": [
+                _("%(key)s: %(value)s") % {"key": key, "value": value}
+                for key, value in sorted(contract.terms_overrides.items())
+            ],
+            "signature": signature,
+        }
+
+
+def _decimal(value):
+    from decimal import Decimal
+
+    return Decimal(value or "0")
+
+
+def _deposit_reasons(contract: Contract) -> list[str]:
+    if contract.deposit_waived:
+        if contract.customer.is_company:
+            return [_("Waived: business licence and responsible person's ID verified.")]
+        return [_("Waived: own ID and a Xiamen guarantor verified.")]
+    return [contract.deposit_note] if contract.deposit_note else []

@@ -1,0 +1,345 @@
+"""Contract pages: the customer's own contracts and statements; the staff contract desk."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rental.core import audit
+from rental.core.errors import ApplicationError
+from rental.core.permissions import customer_required, staff_required
+from rental.core.timeutil import SHANGHAI
+
+from ..forms_contracts import (
+    CancelForm,
+    DepositForm,
+    ExtendForm,
+    PaymentForm,
+    ReturnForm,
+    ScanForm,
+    SignForm,
+)
+from ..models import Contract
+from ..services import charges
+from ..services import contracts as lifecycle
+
+
+def _context(contract: Contract) -> dict:
+    return {
+        "contract": contract,
+        "units": contract.units.select_related("asset", "model__brand"),
+        "statement": charges.contract_statement(contract=contract),
+        "deposit_entries": contract.deposit_entries.all(),
+        "deposit_held": lifecycle.deposit_balance(contract=contract),
+    }
+
+
+def _pdf_response(contract: Contract, language: str) -> HttpResponse:
+    """A signed contract prints from its stored file; a draft is rendered for preview."""
+    from ..pdf import render_contract_pdf
+    from ..snapshot import contract_document
+
+    if contract.pdf and language == contract.document.get("language"):
+        response = FileResponse(contract.pdf.open("rb"), content_type="application/pdf")
+    else:
+        document = contract.document or contract_document(
+            contract=contract, terms=contract.service_terms(), language=language
+        )
+        if contract.document:
+            document = contract_document(
+                contract=contract,
+                terms=contract.service_terms(),
+                language=language,
+                signature=contract.document.get("signature"),
+            )
+        response = HttpResponse(render_contract_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{contract.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- customer ------------------------------------------------------------------------------
+
+
+def _own(request: HttpRequest, number: str) -> Contract:
+    return get_object_or_404(Contract, number=number, customer__user=request.user)
+
+
+@customer_required
+def my_contracts(request: HttpRequest) -> HttpResponse:
+    contracts = Contract.objects.filter(customer__user=request.user).order_by("-created_at")
+    return render(request, "contracts/contract_list.html", {"contracts": contracts})
+
+
+@customer_required
+def my_contract(request: HttpRequest, number: str) -> HttpResponse:
+    return render(request, "contracts/contract_detail.html", _context(_own(request, number)))
+
+
+@customer_required
+def my_contract_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    return _pdf_response(_own(request, number), request.GET.get("lang") or get_language())
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def _contract(number: str) -> Contract:
+    return get_object_or_404(Contract.objects.select_related("customer", "address"), number=number)
+
+
+@staff_required
+def desk_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "").strip()
+    contracts = Contract.objects.select_related("customer").order_by("-created_at")
+    if status:
+        contracts = contracts.filter(status=status)
+    if query:
+        contracts = contracts.filter(
+            Q(number__icontains=query) | Q(customer__name__icontains=query)
+        )
+    return render(
+        request,
+        "contracts/staff/contract_list.html",
+        {
+            "contracts": contracts[:200],
+            "status": status,
+            "query": query,
+            "statuses": Contract.Status.choices,
+        },
+    )
+
+
+@staff_required
+def desk(request: HttpRequest, number: str) -> HttpResponse:
+    contract = _contract(number)
+    outstanding = [
+        u
+        for u in contract.units.select_related("asset", "model")
+        if u.handed_over_at and not u.returned_at
+    ]
+    return_forms = [
+        (
+            unit,
+            ReturnForm(
+                prefix=f"u{unit.pk}",
+                initial={"asset_tag": unit.asset.asset_tag},
+                accessories=[a.get("zh") or a.get("en", "") for a in unit.model.accessories],
+            ),
+        )
+        for unit in outstanding
+    ]
+    return render(
+        request,
+        "contracts/staff/contract_desk.html",
+        {
+            **_context(contract),
+            "sign_form": SignForm(),
+            "deposit_form": DepositForm(initial={"amount": contract.deposit_amount}),
+            "scan_form": ScanForm(),
+            "return_forms": return_forms,
+            "payment_form": PaymentForm(),
+            "extend_form": ExtendForm(),
+            "cancel_form": CancelForm(),
+            "trail": audit.trail(contract)[:40],
+        },
+    )
+
+
+def _act(request: HttpRequest, number: str, action) -> HttpResponse:
+    contract = _contract(number)
+    try:
+        message = action(contract)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        if message:
+            messages.success(request, message)
+    return redirect("contracts:desk", number=number)
+
+
+def _invalid(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@staff_required
+@require_POST
+def desk_sign(request: HttpRequest, number: str) -> HttpResponse:
+    from service_tickets.selectors import current_terms
+
+    form = SignForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        lifecycle.contract_sign(
+            contract=contract,
+            by=request.user,
+            place=form.cleaned_data["place"],
+            terms=current_terms(),
+            signature=form.cleaned_data["signature"],
+            language=form.cleaned_data["language"],
+        )
+        return _("Contract %(number)s is signed.") % {"number": contract.number}
+
+    return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_deposit(request: HttpRequest, number: str) -> HttpResponse:
+    form = DepositForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        lifecycle.contract_set_deposit(contract=contract, by=request.user, **form.cleaned_data)
+        return _("Deposit changed.")
+
+    return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_scan(request: HttpRequest, number: str) -> HttpResponse:
+    form = ScanForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        unit = lifecycle.contract_handover_scan(
+            contract=contract, asset_tag=form.cleaned_data["asset_tag"], by=request.user
+        )
+        return _("%(tag)s handed over.") % {"tag": unit.asset.asset_tag}
+
+    return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_return(request: HttpRequest, number: str, unit_id: int) -> HttpResponse:
+    contract = _contract(number)
+    unit = get_object_or_404(contract.units.select_related("model", "asset"), pk=unit_id)
+    form = ReturnForm(
+        request.POST,
+        prefix=f"u{unit.pk}",
+        accessories=[a.get("zh") or a.get("en", "") for a in unit.model.accessories],
+    )
+
+    def action(contract):
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        data = form.cleaned_data
+        lifecycle.contract_return_unit(
+            contract=contract,
+            asset_tag=unit.asset.asset_tag,
+            condition=data["condition"],
+            missing_accessories=data["missing"],
+            damage_amount=data["damage_amount"] or 0,
+            notes=data["notes"],
+            by=request.user,
+        )
+        return _("%(tag)s checked in.") % {"tag": unit.asset.asset_tag}
+
+    return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_payment(request: HttpRequest, number: str) -> HttpResponse:
+    form = PaymentForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        charges.payment_record(contract=contract, by=request.user, **form.cleaned_data)
+        return _("Payment recorded.")
+
+    return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_extend(request: HttpRequest, number: str) -> HttpResponse:
+    form = ExtendForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        day = form.cleaned_data["end_date"]
+        ends_at = datetime(
+            day.year, day.month, day.day, form.cleaned_data["end_hour"], tzinfo=SHANGHAI
+        )
+        lifecycle.contract_extend(contract=contract, ends_at=ends_at, by=request.user)
+        return _("Rental extended.")
+
+    return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_close(request: HttpRequest, number: str) -> HttpResponse:
+    def action(contract):
+        lifecycle.contract_close(contract=contract, by=request.user)
+        return _("Contract %(number)s is closed.") % {"number": contract.number}
+
+    return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    form = CancelForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        lifecycle.contract_cancel(contract=contract, by=request.user, **form.cleaned_data)
+        return _("Contract %(number)s is cancelled.") % {"number": contract.number}
+
+    return _act(request, number, action)
+
+
+@staff_required
+def desk_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    return _pdf_response(_contract(number), request.GET.get("lang") or get_language())
+
+
+@staff_required
+def desk_statement_csv(request: HttpRequest, number: str) -> HttpResponse:
+    contract = _contract(number)
+    statement = charges.contract_statement(contract=contract)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{contract.number}-statement.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
+    writer = csv.writer(response)
+    writer.writerow([_("Date"), _("Item"), _("Charge"), _("Payment")])
+    for charge in statement.charges:
+        writer.writerow(
+            [
+                f"{charge.created_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                charge.description,
+                charge.amount,
+                "",
+            ]
+        )
+    for payment in statement.payments:
+        writer.writerow(
+            [
+                f"{payment.received_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                payment.get_method_display(),
+                "",
+                payment.amount,
+            ]
+        )
+    writer.writerow([_("Balance"), "", statement.balance, ""])
+    return response

@@ -1,0 +1,359 @@
+"""Identity documents: the customer's "My documents" page, the file itself, staff's review.
+
+Who may see a document is decided here, on every request: its customer, or staff. Everyone else,
+logged out included, gets 404 on the file and on staff's document pages, so not even the
+existence of a document shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from rental.core import audit
+from rental.core.errors import ApplicationError
+from rental.core.permissions import customer_required
+from rental.core.phones import PhoneError
+from rental.core.timeutil import SHANGHAI
+
+from .. import selectors
+from ..forms_documents import DocumentUploadForm, GuarantorForm, RejectForm, VerifyForm
+from ..identity import IdentityError, is_adult_on, mask_resident_id, suggests_xiamen
+from ..models import Customer, Guarantor, IdentityDocument
+from ..models.documents import private_storage
+from ..services import documents as services
+from ..services.documents import GuarantorError
+
+log = logging.getLogger(__name__)
+
+_EXTENSIONS = {services.JPEG: "jpg", services.PNG: "png", services.PDF: "pdf"}
+
+
+def _today() -> date:
+    return timezone.now().astimezone(SHANGHAI).date()
+
+
+def staff_or_404(view):
+    """Staff only; any other logged-in user is told the page does not exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_staff_member:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _next_or(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# --- The file -------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def document_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored copy, to its customer and to staff only; 404 for everyone else."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    documents = IdentityDocument.objects.all()
+    if user.is_staff_member:
+        pass
+    elif user.is_customer:
+        documents = documents.filter(customer__user=user)
+    else:
+        raise Http404
+    document = get_object_or_404(documents, pk=pk)
+    try:
+        handle = private_storage.open(document.file.name, "rb")
+    except FileNotFoundError as exc:
+        log.error("Identity document %s has no file at %s", document.pk, document.file.name)
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=False,
+        filename=f"{document.kind}-{document.pk}.{_EXTENSIONS[document.content_type]}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # An image shown inline from our own pages; nothing in it may run or load anything.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; plugin-types application/pdf"  # noqa: E501
+    return response
+
+
+# --- The customer's page --------------------------------------------------------------------
+
+
+def _own_customer(request: HttpRequest) -> Customer | None:
+    return Customer.objects.filter(user=request.user).first()
+
+
+def _sections(customer: Customer, guarantor: Guarantor | None, bound: DocumentUploadForm | None):
+    """One entry per document kind the customer is asked for, newest copies first."""
+    documents = list(
+        IdentityDocument.objects.filter(customer=customer).order_by("-uploaded_at", "-pk")
+    )
+    kinds = services.kinds_for(customer)
+    labels = dict(IdentityDocument.Kind.choices)
+    sections = []
+    for kind in kinds:
+        needs_guarantor = kind in services.GUARANTOR_KINDS
+        copies = [
+            d
+            for d in documents
+            if d.kind == kind
+            and (not needs_guarantor or (guarantor is not None and d.guarantor_id == guarantor.pk))
+        ]
+        if bound is not None and bound.data.get("kind") == kind:
+            form = bound
+        else:
+            form = DocumentUploadForm(kinds=kinds, initial={"kind": kind}, prefix=None)
+        sections.append(
+            {
+                "kind": kind,
+                "label": labels[kind],
+                "documents": copies,
+                "verified": any(d.status == IdentityDocument.Status.VERIFIED for d in copies),
+                "form": form,
+                "blocked": needs_guarantor and guarantor is None,
+            }
+        )
+    return sections
+
+
+def _documents_page(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    upload_form: DocumentUploadForm | None = None,
+    guarantor_form: GuarantorForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    guarantor = services.active_guarantor(customer)
+    if guarantor_form is None and not customer.is_company:
+        guarantor_form = GuarantorForm(
+            initial={"name": guarantor.name, "phone": guarantor.phone} if guarantor else None
+        )
+    return render(
+        request,
+        "contracts/documents/my_documents.html",
+        {
+            "customer": customer,
+            "sections": _sections(customer, guarantor, upload_form),
+            "guarantor": guarantor,
+            "guarantor_masked_id": mask_resident_id(guarantor.id_number) if guarantor else "",
+            "guarantor_form": guarantor_form,
+            "waiver": selectors.customer_waiver(customer=customer, on=_today()),
+            "max_per_kind": services.max_per_kind(),
+        },
+        status=status,
+    )
+
+
+@customer_required
+def document_list(request: HttpRequest) -> HttpResponse:
+    customer = _own_customer(request)
+    if customer is None:
+        messages.info(request, _("Tell us who is renting before you upload documents."))
+        return redirect("contracts:profile")
+    return _documents_page(request, customer)
+
+
+@customer_required
+@require_POST
+def document_upload(request: HttpRequest) -> HttpResponse:
+    customer = _own_customer(request)
+    if customer is None:
+        return redirect("contracts:profile")
+    form = DocumentUploadForm(request.POST, request.FILES, kinds=services.kinds_for(customer))
+    if form.is_valid():
+        try:
+            services.document_upload(
+                customer=customer,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(
+                request, _("Thank you. Staff will check the copy, usually within one working day.")
+            )
+            return redirect("contracts:document_list")
+    return _documents_page(request, customer, upload_form=form, status=400)
+
+
+@customer_required
+@require_POST
+def guarantor_set(request: HttpRequest) -> HttpResponse:
+    customer = _own_customer(request)
+    if customer is None:
+        return redirect("contracts:profile")
+    form = GuarantorForm(request.POST)
+    if form.is_valid():
+        try:
+            services.guarantor_set(customer=customer, by=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(_guarantor_field(exc), str(exc))
+        else:
+            messages.success(
+                request, _("Guarantor saved. Now upload a copy of their ID card and 户口本 page.")
+            )
+            return redirect("contracts:document_list")
+    return _documents_page(request, customer, guarantor_form=form, status=400)
+
+
+def _guarantor_field(exc: ApplicationError) -> str | None:
+    if isinstance(exc, IdentityError):
+        return "id_number"
+    if isinstance(exc, PhoneError):
+        return "phone"
+    if isinstance(exc, GuarantorError) and exc.code in {"self", "minor"}:
+        return "id_number"
+    if isinstance(exc, GuarantorError) and exc.code == "name":
+        return "name"
+    return None
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+def _with_forms(documents):
+    for document in documents:
+        document.verify_form = VerifyForm(
+            prefix=f"v{document.pk}",
+            initial={"representative_id": document.customer.representative_id},
+        )
+        document.reject_form = RejectForm(prefix=f"r{document.pk}")
+    return documents
+
+
+@staff_or_404
+def document_queue(request: HttpRequest) -> HttpResponse:
+    """Copies waiting for staff, oldest first."""
+    pending = _with_forms(
+        list(
+            IdentityDocument.objects.filter(status=IdentityDocument.Status.PENDING)
+            .select_related("customer", "guarantor", "uploaded_by")
+            .order_by("uploaded_at", "pk")[:100]
+        )
+    )
+    return render(request, "contracts/documents/queue.html", {"documents": pending})
+
+
+@staff_or_404
+def document_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Everything staff need to decide a customer's deposit waiver, with the copies to review."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    today = _today()
+    guarantor = services.active_guarantor(customer)
+    documents = _with_forms(
+        list(
+            IdentityDocument.objects.filter(customer=customer)
+            .select_related("customer", "guarantor", "reviewed_by", "uploaded_by")
+            .order_by("kind", "-uploaded_at")
+        )
+    )
+    return render(
+        request,
+        "contracts/documents/staff_customer.html",
+        {
+            "customer": customer,
+            "waiver": selectors.customer_waiver(customer=customer, on=today),
+            "guarantor": guarantor,
+            "guarantor_adult": is_adult_on(guarantor.id_number, today) if guarantor else None,
+            "guarantor_3502": suggests_xiamen(guarantor.id_number) if guarantor else None,
+            "former_guarantors": customer.guarantors.filter(is_active=False).order_by("-pk"),
+            "documents": documents,
+            "trail": audit.trail(customer)[:20],
+        },
+    )
+
+
+def _staff_redirect(request: HttpRequest, document: IdentityDocument) -> HttpResponse:
+    return redirect(_next_or(request, reverse("contracts:document_queue")))
+
+
+@staff_or_404
+@require_POST
+def document_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(IdentityDocument, pk=pk)
+    form = VerifyForm(request.POST, prefix=f"v{pk}")
+    form.is_valid()
+    try:
+        services.document_verify(
+            document=document,
+            by=request.user,
+            representative_id=form.cleaned_data.get("representative_id", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(document)s of %(customer)s verified.")
+            % {"document": document.get_kind_display(), "customer": document.customer},
+        )
+    return _staff_redirect(request, document)
+
+
+@staff_or_404
+@require_POST
+def document_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(IdentityDocument, pk=pk)
+    form = RejectForm(request.POST, prefix=f"r{pk}")
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.document_reject(document=document, by=request.user, reason=reason)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(document)s of %(customer)s rejected.")
+            % {"document": document.get_kind_display(), "customer": document.customer},
+        )
+    return _staff_redirect(request, document)
+
+
+@staff_or_404
+@require_POST
+def guarantor_confirm_household(request: HttpRequest, pk: int) -> HttpResponse:
+    guarantor = get_object_or_404(Guarantor, pk=pk)
+    try:
+        services.guarantor_confirm_household(guarantor=guarantor, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Xiamen household registration of %(name)s confirmed.") % {"name": guarantor.name},
+        )
+    return redirect(
+        _next_or(
+            request, reverse("contracts:document_customer", args=[guarantor.customer_id])
+        )
+    )
