@@ -153,6 +153,9 @@ class ContractFactory(factory.django.DjangoModelFactory):
     fulfilment = "delivery"
     address = factory.SubFactory(AddressFactory, customer=factory.SelfAttribute("..customer"))
     tier = "rapid"
+    signed_at = factory.LazyAttribute(
+        lambda c: None if c.status in ("draft", "cancelled") else c.starts_at
+    )
 
     @factory.post_generation
     def units(obj, create, extracted, **kwargs):  # noqa: N805

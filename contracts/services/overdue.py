@@ -26,7 +26,7 @@ def contracts_notify_overdue(*, now: datetime | None = None) -> int:
     while True:
         with transaction.atomic():
             due = list(
-                Contract.objects.select_for_update(skip_locked=True)
+                Contract.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status=Contract.Status.ACTIVE, ends_at__lt=now)
                 .exclude(last_overdue_notice_on=today)
                 .filter(Exists(out))

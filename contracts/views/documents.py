@@ -13,6 +13,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from rental.core import audit
+from rental.core.models import AuditEvent
 from rental.core.errors import ApplicationError
 from rental.core.permissions import customer_required
 from rental.core.phones import PhoneError
@@ -98,8 +99,6 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    # An image shown inline from our own pages; nothing in it may run or load anything.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; plugin-types application/pdf"  # noqa: E501
     return response
 
 
@@ -129,7 +128,7 @@ def _sections(customer: Customer, guarantor: Guarantor | None, bound: DocumentUp
         if bound is not None and bound.data.get("kind") == kind:
             form = bound
         else:
-            form = DocumentUploadForm(kinds=kinds, initial={"kind": kind}, prefix=None)
+            form = DocumentUploadForm(kinds=kinds, initial={"kind": kind})
         sections.append(
             {
                 "kind": kind,
@@ -288,12 +287,27 @@ def document_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
             "guarantor_3502": suggests_xiamen(guarantor.id_number) if guarantor else None,
             "former_guarantors": customer.guarantors.filter(is_active=False).order_by("-pk"),
             "documents": documents,
-            "trail": audit.trail(customer)[:20],
+            "trail": _trail(customer, documents),
         },
     )
 
 
-def _staff_redirect(request: HttpRequest, document: IdentityDocument) -> HttpResponse:
+def _trail(customer: Customer, documents) -> list[AuditEvent]:
+    """The customer's own events and those of their documents and guarantors, newest first."""
+    guarantor_ids = [str(pk) for pk in customer.guarantors.values_list("pk", flat=True)]
+    return list(
+        AuditEvent.objects.filter(
+            Q(object_type=Customer._meta.label_lower, object_id=str(customer.pk))
+            | Q(
+                object_type=IdentityDocument._meta.label_lower,
+                object_id__in=[str(d.pk) for d in documents],
+            )
+            | Q(object_type=Guarantor._meta.label_lower, object_id__in=guarantor_ids)
+        ).select_related("actor")[:30]
+    )
+
+
+def _back(request: HttpRequest) -> HttpResponse:
     return redirect(_next_or(request, reverse("contracts:document_queue")))
 
 
@@ -317,7 +331,7 @@ def document_verify(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(document)s of %(customer)s verified.")
             % {"document": document.get_kind_display(), "customer": document.customer},
         )
-    return _staff_redirect(request, document)
+    return _back(request)
 
 
 @staff_or_404
@@ -336,7 +350,7 @@ def document_reject(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(document)s of %(customer)s rejected.")
             % {"document": document.get_kind_display(), "customer": document.customer},
         )
-    return _staff_redirect(request, document)
+    return _back(request)
 
 
 @staff_or_404
@@ -353,7 +367,5 @@ def guarantor_confirm_household(request: HttpRequest, pk: int) -> HttpResponse:
             _("Xiamen household registration of %(name)s confirmed.") % {"name": guarantor.name},
         )
     return redirect(
-        _next_or(
-            request, reverse("contracts:document_customer", args=[guarantor.customer_id])
-        )
+        _next_or(request, reverse("contracts:document_customer", args=[guarantor.customer_id]))
     )
