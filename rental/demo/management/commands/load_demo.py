@@ -6,10 +6,14 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
+from stdnum.cn import ric, uscc
 from tqdm import tqdm
 
 from catalog.models import Asset, Brand, Category, Depot, EquipmentModel
+from contracts.models import Customer
+from contracts.services import address_add, customer_create
 from rental.accounts.models import User
 from rental.demo import data
 
@@ -35,6 +39,8 @@ class Command(BaseCommand):
             for row in data.USERS:
                 self._user(*row)
                 bar.update(1)
+            for profile in data.CUSTOMERS:
+                self._customer(profile)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {EquipmentModel.objects.count()} models, "
@@ -123,3 +129,37 @@ class Command(BaseCommand):
             user.set_password(data.DEMO_PASSWORD)
             user.save(update_fields=["password"])
             user.groups.set(Group.objects.filter(name__in=groups))
+
+    def _customer(self, profile: dict) -> None:
+        user = User.objects.get(username=profile["username"])
+        if Customer.objects.filter(user=user).exists():
+            return
+        now = timezone.now()
+        fields = {
+            "legal_representative": profile.get("legal_representative", ""),
+            "contact_person": profile.get("contact_person", ""),
+        }
+        if profile["kind"] == "company":
+            body = profile["credit_code_body"]
+            fields["credit_code"] = body + uscc.calc_check_digit(body)
+            fields["representative_id"] = _resident_id("35020319780512101")
+        else:
+            fields["resident_id"] = _resident_id(profile["resident_id_body"])
+        customer = customer_create(
+            kind=profile["kind"],
+            name=profile["name"],
+            phone=profile["phone"],
+            email=user.email,
+            user=user,
+            **fields,
+        )
+        if profile["verified"]:
+            Customer.objects.filter(pk=customer.pk).update(
+                licence_verified_at=now, representative_id_verified_at=now
+            )
+        district, line, km = profile["address"]
+        address_add(customer=customer, district=district, line=line, distance_km=km)
+
+
+def _resident_id(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")
