@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from rental.core.phones import display_phone
 from rental.core.timeutil import local
 from service_tickets.sla import rental_days
 from service_tickets.terms import TIER_LABELS, ServiceTerms
@@ -48,7 +49,7 @@ def contract_document(
                 "id_label": _("Unified social credit code") if company else _("Resident ID number"),
                 "id_number": customer.credit_code if company else customer.resident_id,
                 "representative": customer.legal_representative if company else "",
-                "phone": customer.phone,
+                "phone": display_phone(customer.phone),
                 "address": str(address) if address else "",
             },
             "period": {

@@ -143,7 +143,9 @@ def _repair(terms: ServiceTerms, rules: TierTerms) -> list[str]:
             params = {"where": _where(zones)}
             if key is None:
                 if kind == "hardware":
-                    template = gettext("%(where)s, on-site hardware repair is included at no charge.")
+                    template = gettext(
+                        "%(where)s, on-site hardware repair is included at no charge."
+                    )
                 else:
                     template = gettext(
                         "%(where)s, on-site software repair (Windows, Office, network "
@@ -260,8 +262,7 @@ def _response(tier: str, rules: TierTerms) -> list[str]:
         elif hours:
             params["hours"] = _hours(hours)
             template = gettext(
-                "%(where)s, a technician will be on site within %(hours)s of your call for "
-                "service."
+                "%(where)s, a technician will be on site within %(hours)s of your call for service."
             )
         elif tier == "contractual":
             template = gettext(
@@ -321,7 +322,8 @@ def _where(zones: tuple[str, ...]) -> str:
         return gettext("In the base zone")
     if set(zones) == set(OUTSIDE_ZONES):
         return gettext("Outside the base zone")
-    return gettext("In %(zones)s") % {"zones": _join([gettext(ZONE_LABELS[z]) for z in zones])}
+    names = [gettext("the base zone") if z == "base" else gettext(ZONE_LABELS[z]) for z in zones]
+    return gettext("In %(zones)s") % {"zones": _join(names)}
 
 
 def _join(items: list[str]) -> str:

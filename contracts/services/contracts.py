@@ -28,6 +28,8 @@ from service_tickets.terms import ServiceTerms
 from .. import selectors
 from ..models import Contract, ContractUnit, DepositEntry, Payment
 from ..models.contracts import ReturnCondition, SignedPlace
+from ..pdf import render_contract_pdf
+from ..snapshot import contract_document
 from .charges import charge_add, contract_statement
 
 MAX_SIGNATURE_BYTES = 300_000
@@ -109,9 +111,6 @@ def contract_sign(
     """Both sides sign: freeze the terms, the deposit and the printed document (PDF)."""
     if place not in SignedPlace.values:
         raise ContractError(_("Say where the contract is signed."), code="place")
-    from ..pdf import render_contract_pdf
-    from ..snapshot import contract_document
-
     png = _signature_png(signature)
     with transaction.atomic():
         contract = _lock(contract)

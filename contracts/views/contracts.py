@@ -28,8 +28,10 @@ from ..forms_contracts import (
     SignForm,
 )
 from ..models import Contract
+from ..pdf import render_contract_pdf
 from ..services import charges
 from ..services import contracts as lifecycle
+from ..snapshot import contract_document
 
 
 def _context(contract: Contract) -> dict:
@@ -44,9 +46,6 @@ def _context(contract: Contract) -> dict:
 
 def _pdf_response(contract: Contract, language: str) -> HttpResponse:
     """A signed contract prints from its stored file; a draft is rendered for preview."""
-    from ..pdf import render_contract_pdf
-    from ..snapshot import contract_document
-
     if contract.pdf and language == contract.document.get("language"):
         response = FileResponse(contract.pdf.open("rb"), content_type="application/pdf")
     else:

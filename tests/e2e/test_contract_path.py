@@ -103,6 +103,7 @@ def test_contract_from_acceptance_to_closing(browser, live_server):
     assert dark > 2000, "the rendered contract page is blank"
 
     pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + 40)
     page.mouse.down()
@@ -130,7 +131,7 @@ def test_contract_from_acceptance_to_closing(browser, live_server):
     screenshot(page, "contract-active")
 
     damaged = page.get_by_test_id(f"return-{tags[0]}")
-    damaged.get_by_label("损坏").check()
+    damaged.get_by_role("radio", name="损坏").check()
     damaged.get_by_label("电源适配器").check()
     damaged.locator("input[name$=damage_amount]").fill("300")
     damaged.locator("input[name$=notes]").fill("屏幕划伤")

@@ -5,7 +5,7 @@ at the end unless --keep), migrates it, and seeds one customer login per client,
 5 units that the "contended" half of the clients all reserve for overlapping periods, and one
 model of 20 units for each client of the other half. Then it starts gunicorn (bench.settings,
 4 workers x 2 threads by default) on 127.0.0.1 and runs two phases with the same clients, each a
-thread with one keep-alive connection:
+thread with its own keep-alive connection:
 
 - reserve: POST /reservations/new/ for the whole --seconds; a 302 to the new reservation is a
   hold, a 400 saying the units are not free is a refusal, anything else is an error;
@@ -15,7 +15,12 @@ It prints requests, requests/s, p50/p95 latency and outcomes of each phase, the 
 in overlapping periods (from SQL: must be 0) and the ratio of reserve to trivial throughput.
 Exits with status 1 on any double-booked unit, any 5xx, or any other unexpected response.
 
-    python bench/reserve.py [--clients 50] [--seconds 60] [--trivial-seconds 15] [--keep]
+    python bench/reserve.py [--clients 50] [--seconds 60] [--trivial-seconds 15]
+                            [--workers 4] [--threads 2] [--no-keepalive] [--keep]
+
+--no-keepalive opens a connection per request, as a proxy in front of gunicorn does; with
+keep-alive, gunicorn's workers keep the connections they accepted, so some clients are served
+far more often than others (the per-client spread is printed).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import itertools
 import os
 import random
 import re
+import signal
 import sys
 import threading
 import time
@@ -187,9 +193,10 @@ class Outcome:
 class Connection:
     """One keep-alive connection; reconnects once when the server has closed it."""
 
-    def __init__(self, port: int, client: Client):
+    def __init__(self, port: int, client: Client, *, keepalive: bool = True):
         self.port = port
         self.client = client
+        self.keepalive = keepalive
         self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
 
     def cookies(self) -> str:
@@ -197,7 +204,9 @@ class Connection:
         return cookie + (f"; csrftoken={self.client.csrf}" if self.client.csrf else "")
 
     def send(self, method: str, path: str, body: str | None, outcome: Outcome):
-        headers = {"Cookie": self.cookies(), "Connection": "close"}
+        headers = {"Cookie": self.cookies()}
+        if not self.keepalive:
+            headers["Connection"] = "close"
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = self.client.csrf
@@ -312,6 +321,7 @@ def run_phase(
     max_requests: int,
     request,  # (client, rng) -> (method, path, body)
     classify,
+    keepalive: bool,
 ) -> Phase:
     outcomes = [Outcome() for _ in clients]
     budget = itertools.count()
@@ -320,7 +330,7 @@ def run_phase(
 
     def work(i: int, client: Client) -> None:
         rng = random.Random(f"{name}:{client.n}")
-        conn = Connection(port, client)
+        conn = Connection(port, client, keepalive=keepalive)
         outcome = outcomes[i]
         start_line.wait()
         try:
@@ -388,14 +398,17 @@ def database_checks() -> dict[str, int]:
     }
 
 
-def row(label: str, clients: int, wall: float, outcome: Outcome, good: str, refused: str) -> str:
+def row(
+    label: str, clients: int, wall: float, outcome: Outcome, good: str, refused: str | None
+) -> str:
     s = outcome.statuses
     errors = sum(n for kind, n in s.items() if kind not in (good, refused))
     requests = sum(s.values())
+    refusals = f"{s.get(refused, 0):,}" if refused else "-"
     return (
         f"{label:<22}{clients:>8}{requests:>10,}{requests / wall:>9.1f}"
         f"{percentile(outcome.latencies, 0.50):>9.1f}{percentile(outcome.latencies, 0.95):>9.1f}"
-        f"{s.get(good, 0):>10,}{s.get(refused, 0):>10,}{errors:>8,}"
+        f"{s.get(good, 0):>10,}{refusals:>10}{errors:>8,}"
     )
 
 
@@ -413,7 +426,8 @@ def report(reserve: Phase, trivial: Phase, checks: dict[str, int], clients: list
         (f"trivial, {trivial.seconds:.0f} s", len(clients), trivial, trivial.outcome, "ok"),
     ]
     for label, count, phase, outcome, good in rows:
-        print(row(label, count, phase.wall, outcome, good, "not free"))
+        refused = "not free" if phase is reserve else None
+        print(row(label, count, phase.wall, outcome, good, refused))
     print("-" * 95)
     reserve_rate = sum(reserve.outcome.statuses.values()) / reserve.wall
     trivial_rate = sum(trivial.outcome.statuses.values()) / trivial.wall
@@ -447,7 +461,7 @@ def report(reserve: Phase, trivial: Phase, checks: dict[str, int], clients: list
 
     ok = True
     if checks["double-booked units"]:
-        print(f"FAILED: {checks['double-booked units']} units are double-booked.")
+        print(f"FAILED: double-booked units: {checks['double-booked units']}.")
         ok = False
     for phase, good, refused in ((reserve, "held", "not free"), (trivial, "ok", None)):
         for kind, count in sorted(phase.outcome.statuses.items()):
@@ -476,11 +490,18 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
+    parser.add_argument(
+        "--no-keepalive",
+        action="store_true",
+        help="a new connection per request, as a proxy in front of gunicorn would make",
+    )
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
     args = parser.parse_args()
     if args.clients < 2:
         parser.error("--clients must be at least 2")
 
+    # Stopped from outside (timeout, kill): still stop gunicorn and drop the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     load_dotenv()
     print(f"bench/reserve.py: building database {BENCH_DB} …", flush=True)
     began = time.perf_counter()
@@ -511,7 +532,8 @@ def main() -> int:
         server.wait_ready(TRIVIAL)
         print(
             f"  gunicorn rental.wsgi ({SETTINGS}) on {HOST}:{server.port},"
-            f" {args.workers} workers x {args.threads} threads; {os.cpu_count()} CPUs",
+            f" {args.workers} workers x {args.threads} threads; {os.cpu_count()} CPUs;"
+            f" {'a connection per request' if args.no_keepalive else 'keep-alive connections'}",
             flush=True,
         )
         for client in clients:
@@ -527,6 +549,7 @@ def main() -> int:
             max_requests=args.max_requests,
             request=lambda c, rng: ("POST", NEW_RESERVATION, work.body(c, rng)),
             classify=classify_reserve,
+            keepalive=not args.no_keepalive,
         )
         print(f"  trivial view for {args.trivial_seconds:.0f} s …", flush=True)
         trivial = run_phase(
@@ -537,23 +560,27 @@ def main() -> int:
             max_requests=args.max_requests,
             request=lambda c, rng: ("GET", TRIVIAL, None),
             classify=classify_trivial,
+            keepalive=not args.no_keepalive,
         )
         server.stop()
         print(f"\nFigures of {datetime.now():%Y-%m-%d %H:%M}:")
         ok = report(reserve, trivial, database_checks(), clients)
         connection.close()
     finally:
+        # Clean up first and talk after, so a closed stdout cannot leave anything behind.
         if server is not None:
             server.stop()
+        if not args.keep:
+            database.drop()
+        stopped = database.stop_embedded_if_started()
+        if server is not None:
             if ok:
                 server.log.unlink(missing_ok=True)
             else:
-                print(f"gunicorn's log: {server.log}\n{server.tail(20)}")
+                print(f"gunicorn's log, {server.log}:\n{server.tail(20)}")
         if args.keep:
             print(f"\nKept database {BENCH_DB}.")
-        else:
-            database.drop()
-        if database.stop_embedded_if_started():
+        if stopped:
             print("Stopped the embedded PostgreSQL this benchmark started.")
     return 0 if ok else 1
 

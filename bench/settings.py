@@ -1,0 +1,18 @@
+"""Settings of the server the HTTP benchmarks start: production-like, on a database of their own.
+
+The database comes from DATABASE_URL, which the benchmark points at its own database before it
+starts gunicorn. Notifications are recorded as in production but enqueued to Celery's in-memory
+broker, so nothing is delivered and no worker of another run picks them up.
+"""
+
+from rental.settings.test import *  # noqa: F403
+from rental.settings.test import DATABASES, env
+
+DEBUG = False
+ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+ROOT_URLCONF = "bench.urls"
+# Persistent connections, as in production.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_TASK_DEFAULT_QUEUE = "rental-bench"
