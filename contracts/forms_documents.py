@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import IdentityDocument
+from .services.documents import max_megabytes
 
 # Only a hint to the phone's file picker; the service checks the content itself.
 ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
@@ -13,13 +14,13 @@ ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
 
 class DocumentUploadForm(forms.Form):
     kind = forms.ChoiceField(choices=IdentityDocument.Kind.choices, widget=forms.HiddenInput)
-    file = forms.FileField(
-        label=_("Photo or scan (JPEG, PNG or PDF, up to 10 MB)"),
-        widget=forms.FileInput(attrs={"accept": ACCEPT}),
-    )
+    file = forms.FileField(widget=forms.FileInput(attrs={"accept": ACCEPT}))
 
     def __init__(self, *args, kinds: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("Photo or scan (JPEG, PNG or PDF, up to %(size)s MB)") % {
+            "size": max_megabytes()
+        }
         if kinds:
             self.fields["kind"].choices = [
                 (value, label) for value, label in IdentityDocument.Kind.choices if value in kinds

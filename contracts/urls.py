@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import contracts as contract_views
 from .views import customer, staff
@@ -46,6 +46,7 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("", include("contracts.urls_documents")),
     path("contracts/", contract_views.my_contracts, name="contract_list"),
     path("contracts/<str:number>/", contract_views.my_contract, name="contract_detail"),
     path("contracts/<str:number>/pdf/", contract_views.my_contract_pdf, name="contract_pdf"),

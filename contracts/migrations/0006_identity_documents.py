@@ -3,7 +3,6 @@
 import contracts.models.documents
 import django.core.files.storage
 import django.db.models.deletion
-import pathlib
 from django.conf import settings
 from django.db import migrations, models
 
@@ -21,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('business_licence', 'Business licence (营业执照) copy'), ('representative_id', "Responsible person's ID card copy"), ('own_id', 'Your own ID card copy'), ('guarantor_id', "Guarantor's ID card copy"), ('household_register', "Guarantor's household register page (户口本)")], max_length=30, verbose_name='document')),
-                ('file', models.FileField(max_length=200, storage=django.core.files.storage.FileSystemStorage(base_url=None, location=pathlib.PurePosixPath('/work/main/var/private')), upload_to=contracts.models.documents.document_path)),
+                ('file', models.FileField(max_length=200, storage=contracts.models.documents.PrivateStorage(), upload_to=contracts.models.documents.document_path)),
                 ('content_type', models.CharField(max_length=50)),
                 ('size', models.PositiveIntegerField()),
                 ('sha256', models.CharField(max_length=64)),

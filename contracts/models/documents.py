@@ -1,21 +1,31 @@
 """Copies of identity documents. The files live outside every public URL (PRIVATE_MEDIA_ROOT)
 and are read only through a view that checks who is asking."""
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .customers import Customer, Guarantor
 
 
-class PrivateStorage(LazyObject):
-    """A file storage with no base URL: nothing in it can be linked to directly."""
+class PrivateStorage(FileSystemStorage):
+    """A file storage with no base URL: nothing in it can be linked to directly. Its folder is
+    read from settings.PRIVATE_MEDIA_ROOT on every use, never frozen into a migration."""
 
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
 
 private_storage = PrivateStorage()

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from rental.core import audit
-from rental.core.errors import ApplicationError
+from rental.core.errors import ApplicationError, PermissionDenied
 from rental.core.phones import clean_phone
 from rental.core.timeutil import SHANGHAI
 
@@ -106,6 +106,11 @@ def max_bytes() -> int:
     return getattr(settings, "DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
+def max_megabytes() -> str:
+    """The size limit as people read it: "10" (MB)."""
+    return f"{max_bytes() / (1024 * 1024):g}"
+
+
 def max_per_kind() -> int:
     return getattr(settings, "DOCUMENT_MAX_PER_KIND", DEFAULT_MAX_PER_KIND)
 
@@ -165,7 +170,7 @@ def check_file(uploaded_file) -> CheckedFile:
 def _too_large(limit: int) -> DocumentError:
     return DocumentError(
         _("The file is larger than %(size)s MB. Take the photo at a lower resolution.")
-        % {"size": f"{limit / (1024 * 1024):g}"},
+        % {"size": max_megabytes()},
         code="too_large",
     )
 
@@ -374,6 +379,12 @@ def _guarantor_for(customer: Customer, kind: str, given: Guarantor | None) -> Gu
 # --- Staff review ---------------------------------------------------------------------------
 
 
+def _require_staff(by) -> None:
+    """Reviews are staff decisions; a view that forgot its guard still cannot make one."""
+    if not getattr(by, "is_staff_member", False):
+        raise PermissionDenied(_("Only staff can review documents."), code="staff_only")
+
+
 def _lock_pending(document: IdentityDocument) -> tuple[Customer, IdentityDocument]:
     """Lock the customer, then the document (always in this order, as the upload does)."""
     customer = Customer.objects.select_for_update().get(pk=document.customer_id)
@@ -398,6 +409,8 @@ def document_verify(
     guarantor_confirm_household. For a responsible person's ID, staff may enter the number
     read from the copy (`representative_id`); the customer must end up with one.
     """
+    _require_staff(by)
+    number = ""
     with transaction.atomic():
         customer, document = _lock_pending(document)
         now = timezone.now()
@@ -434,12 +447,19 @@ def document_verify(
         document.reviewed_by = by
         document.reviewed_at = now
         document.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-        audit.record(by, "contracts.document.verified", document, kind=document.kind)
+        audit.record(
+            by,
+            "contracts.document.verified",
+            document,
+            kind=document.kind,
+            **({"representative_id": mask_resident_id(number)} if number else {}),
+        )
     return document
 
 
 def document_reject(*, document: IdentityDocument, by, reason: str) -> IdentityDocument:
     """Staff refuse the copy; the customer sees `reason` and can upload another."""
+    _require_staff(by)
     reason = " ".join((reason or "").split())
     if not reason:
         raise DocumentError(
@@ -473,6 +493,7 @@ def guarantor_confirm_household(*, guarantor: Guarantor, by) -> Guarantor:
     page or the original booklet; an ID number beginning with 3502 is never enough on its own.
     The verified register pages at the time are recorded as the evidence.
     """
+    _require_staff(by)
     with transaction.atomic():
         Customer.objects.select_for_update().get(pk=guarantor.customer_id)
         guarantor = Guarantor.objects.select_for_update().get(pk=guarantor.pk)

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from rental.core.models import AuditEvent
 from rental.core.errors import ApplicationError
+from rental.core.models import AuditEvent
 from rental.core.permissions import customer_required
-from rental.core.phones import PhoneError
+from rental.core.phones import PhoneError, display_phone
 from rental.core.timeutil import SHANGHAI
 
 from .. import selectors
@@ -153,7 +153,9 @@ def _documents_page(
     guarantor = services.active_guarantor(customer)
     if guarantor_form is None and not customer.is_company:
         guarantor_form = GuarantorForm(
-            initial={"name": guarantor.name, "phone": guarantor.phone} if guarantor else None
+            initial={"name": guarantor.name, "phone": display_phone(guarantor.phone)}
+            if guarantor
+            else None
         )
     return render(
         request,
@@ -166,6 +168,7 @@ def _documents_page(
             "guarantor_form": guarantor_form,
             "waiver": selectors.customer_waiver(customer=customer, on=_today()),
             "max_per_kind": services.max_per_kind(),
+            "max_megabytes": services.max_megabytes(),
         },
         status=status,
     )
@@ -269,11 +272,13 @@ def document_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=customer_id)
     today = _today()
     guarantor = services.active_guarantor(customer)
+    order = {kind: i for i, kind in enumerate(services.kinds_for(customer))}
     documents = _with_forms(
-        list(
+        sorted(
             IdentityDocument.objects.filter(customer=customer)
             .select_related("customer", "guarantor", "reviewed_by", "uploaded_by")
-            .order_by("kind", "-uploaded_at")
+            .order_by("-uploaded_at", "-pk"),
+            key=lambda d: order.get(d.kind, len(order)),
         )
     )
     return render(
