@@ -56,6 +56,18 @@ def _units(contract: Contract) -> list[ContractUnit]:
     return list(contract.units.select_related("asset", "model", "calendar_entry"))
 
 
+def _unit_by_tag(contract: Contract, tag: str) -> ContractUnit:
+    """The contract's unit with this QR label; any other label is refused."""
+    unit = next((u for u in _units(contract) if u.asset.asset_tag.upper() == tag), None)
+    if unit is None:
+        raise ContractError(
+            _("Unit %(tag)s is not on contract %(number)s. Check the label.")
+            % {"tag": tag or "—", "number": contract.number},
+            code="wrong_unit",
+        )
+    return unit
+
+
 def deposit_balance(*, contract: Contract) -> Decimal:
     """Held for the customer now: collected − refunded − deducted."""
     total = ZERO
@@ -160,13 +172,7 @@ def contract_handover_scan(*, contract: Contract, asset_tag: str, by) -> Contrac
     with transaction.atomic():
         contract = _lock(contract)
         _require(contract, Contract.Status.SIGNED)
-        unit = next((u for u in _units(contract) if u.asset.asset_tag.upper() == tag), None)
-        if unit is None:
-            raise ContractError(
-                _("Unit %(tag)s is not on contract %(number)s. Check the label.")
-                % {"tag": tag or "—", "number": contract.number},
-                code="wrong_unit",
-            )
+        unit = _unit_by_tag(contract, tag)
         if unit.handed_over_at:
             raise ContractError(_("Unit %(tag)s is already handed over.") % {"tag": tag})
         unit.handed_over_at = timezone.now()
@@ -242,13 +248,7 @@ def contract_return_unit(
     with transaction.atomic():
         contract = _lock(contract)
         _require(contract, Contract.Status.ACTIVE)
-        unit = next((u for u in _units(contract) if u.asset.asset_tag.upper() == tag), None)
-        if unit is None:
-            raise ContractError(
-                _("Unit %(tag)s is not on contract %(number)s. Check the label.")
-                % {"tag": tag or "—", "number": contract.number},
-                code="wrong_unit",
-            )
+        unit = _unit_by_tag(contract, tag)
         if unit.returned_at:
             raise ContractError(_("Unit %(tag)s is already returned.") % {"tag": tag})
         unit.returned_at, unit.return_condition = now, condition
