@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,56 +30,63 @@ def _test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
-    """A real `celery worker` process on the configured broker, using the test database."""
+@contextmanager
+def celery_worker(*, name: str, settings_module: str = "rental.settings.test", **extra_env):
+    """Run a real `celery worker` process on the configured broker and the test database until
+    the block ends; yields (process, log path). Tests start it only with transactional_db."""
     from django.conf import settings
 
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "rental.settings.test",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": _test_database_url(),
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "CELERY_QUEUE": queue,
+        **extra_env,
     }
-    log = ROOT / "var" / f"test-worker-{os.getpid()}.log"
+    log = ROOT / "var" / f"test-worker-{name}-{os.getpid()}.log"
     log.parent.mkdir(exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "rental",
+        "worker",
+        "--pool",
+        "solo",
+        "-Q",
+        queue,
+        "-l",
+        "info",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "--purge",  # tasks left by earlier tests refer to rows that are gone
+    ]
     with log.open("w") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "rental",
-                "worker",
-                "--pool",
-                "solo",
-                "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
-                "-l",
-                "info",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--purge",  # tasks left by earlier tests refer to rows that are gone
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while "ready." not in log.read_text():
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
             pytest.fail(f"The Celery worker did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-    yield worker
-    worker.terminate()
     try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+        yield process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real worker with the test settings."""
+    with celery_worker(name="main") as (process, _log):
+        yield process
 
 
 def wait_for(condition, *, timeout: float = 30, interval: float = 0.2, message: str = ""):
