@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from service_tickets.terms import OVERRIDE_KEYS, TIERS
+
 from .forms import HOURS
 from .models import Payment
 from .models.contracts import ReturnCondition, SignedPlace
@@ -88,3 +90,19 @@ class ExtendForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)
+
+
+class TermForm(forms.Form):
+    key = forms.ChoiceField(label=_("Service term"))
+    value = forms.CharField(
+        label=_("Value for this contract"),
+        max_length=100,
+        required=False,
+        help_text=_("Hours, km or CNY as a number; times as 12:00; leave empty for “none”."),
+    )
+
+    def __init__(self, *args, tier: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = [k for k in OVERRIDE_KEYS if k.startswith(f"{tier}.")]
+        shared = [k for k in OVERRIDE_KEYS if "." not in k or k.split(".")[0] not in TIERS]
+        self.fields["key"].choices = [(k, k) for k in own + shared]

@@ -54,6 +54,7 @@ urlpatterns += [
     path("staff/contracts/<str:number>/", contract_views.desk, name="desk"),
     path("staff/contracts/<str:number>/pdf/", contract_views.desk_pdf, name="desk_pdf"),
     path("staff/contracts/<str:number>/sign/", contract_views.desk_sign, name="desk_sign"),
+    path("staff/contracts/<str:number>/terms/", contract_views.desk_term, name="desk_term"),
     path("staff/contracts/<str:number>/deposit/", contract_views.desk_deposit, name="desk_deposit"),
     path("staff/contracts/<str:number>/scan/", contract_views.desk_scan, name="desk_scan"),
     path(

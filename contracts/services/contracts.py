@@ -23,7 +23,7 @@ from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.money import ZERO, cny
 from rental.core.timeutil import local
-from service_tickets.terms import ServiceTerms
+from service_tickets.terms import OVERRIDE_KEYS, PUBLISHED_TERMS, ServiceTerms
 
 from .. import selectors
 from ..models import Contract, ContractUnit, DepositEntry, Payment
@@ -440,4 +440,36 @@ def contract_extend(*, contract: Contract, ends_at: datetime, by) -> Contract:
         audit.record(
             by, "contracts.contract.extended", contract, old=old_end, new=ends_at, charged=extra
         )
+    return contract
+
+
+def contract_set_term(*, contract: Contract, key: str, value: str, by) -> Contract:
+    """Give a draft contract its own service term (it wins over the tier's published one).
+
+    The value is checked by building the contract's terms with it, so a bad value is refused
+    with the rule's own message and nothing is saved.
+    """
+    if key not in OVERRIDE_KEYS:
+        raise ContractError(_("Choose a service term from the list."), code="key")
+    value = (value or "").strip()
+    with transaction.atomic():
+        contract = _lock(contract)
+        _require(contract, Contract.Status.DRAFT)
+        overrides = {**contract.terms_overrides, key: value}
+        PUBLISHED_TERMS.with_overrides(overrides)
+        contract.terms_overrides = overrides
+        contract.save(update_fields=["terms_overrides"])
+        audit.record(by, "contracts.contract.term_set", contract, key=key, value=value)
+    return contract
+
+
+def contract_clear_term(*, contract: Contract, key: str, by) -> Contract:
+    with transaction.atomic():
+        contract = _lock(contract)
+        _require(contract, Contract.Status.DRAFT)
+        overrides = dict(contract.terms_overrides)
+        if overrides.pop(key, None) is not None:
+            contract.terms_overrides = overrides
+            contract.save(update_fields=["terms_overrides"])
+            audit.record(by, "contracts.contract.term_cleared", contract, key=key)
     return contract

@@ -26,6 +26,7 @@ from ..forms_contracts import (
     ReturnForm,
     ScanForm,
     SignForm,
+    TermForm,
 )
 from ..models import Contract
 from ..pdf import render_contract_pdf
@@ -148,6 +149,7 @@ def desk(request: HttpRequest, number: str) -> HttpResponse:
             "return_forms": return_forms,
             "payment_form": PaymentForm(),
             "extend_form": ExtendForm(),
+            "term_form": TermForm(tier=contract.tier),
             "cancel_form": CancelForm(),
             "trail": audit.trail(contract)[:40],
         },
@@ -342,3 +344,21 @@ def desk_statement_csv(request: HttpRequest, number: str) -> HttpResponse:
         )
     writer.writerow([_("Balance"), "", statement.balance, ""])
     return response
+
+
+@staff_required
+@require_POST
+def desk_term(request: HttpRequest, number: str) -> HttpResponse:
+    def action(contract):
+        if request.POST.get("clear"):
+            lifecycle.contract_clear_term(
+                contract=contract, key=request.POST["clear"], by=request.user
+            )
+            return _("Service term removed.")
+        form = TermForm(request.POST, tier=contract.tier)
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        lifecycle.contract_set_term(contract=contract, by=request.user, **form.cleaned_data)
+        return _("Service term set for this contract.")
+
+    return _act(request, number, action)

@@ -255,3 +255,28 @@ def test_overdue_rentals_are_notified_once_a_day(staff):
     keys = set(Notification.objects.filter(event="contract.overdue").values_list("key", flat=True))
     assert len(keys) == 2
     assert all(key.startswith(f"contract:{overdue.pk}:overdue:") for key in keys)
+
+
+def test_a_contract_term_wins_over_the_tier_and_bad_values_are_refused(staff):
+    from datetime import datetime
+
+    from service_tickets.sla import response_deadline
+    from service_tickets.terms import TermsError
+
+    contract = ContractFactory(status="draft", tier="rapid")
+
+    lifecycle.contract_set_term(
+        contract=contract, key="rapid.response_hours.base", value="2", by=staff
+    )
+    with pytest.raises(TermsError):
+        lifecycle.contract_set_term(
+            contract=contract, key="rapid.response_hours.base", value="soon", by=staff
+        )
+
+    contract.refresh_from_db()
+    assert contract.terms_overrides == {"rapid.response_hours.base": "2"}
+    called = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.get_current_timezone())
+    due = response_deadline(
+        tier="rapid", zone="base", reported_at=called, rental_days=3, terms=contract.service_terms()
+    )
+    assert due - called == timedelta(hours=2)

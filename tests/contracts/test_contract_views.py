@@ -78,3 +78,18 @@ def test_staff_export_the_statement_as_csv_that_excel_reads(client):
     lines = text.strip().splitlines()
     assert "租金,240.00," in lines[1]
     assert lines[-1] == "余额,,140.00,"
+
+
+def test_staff_set_a_contract_term_on_the_desk_and_bad_values_are_explained(client):
+    contract = ContractFactory(status="draft", tier="value_added")
+    client.force_login(StaffFactory())
+    url = reverse("contracts:desk_term", args=[contract.number])
+
+    client.post(url, {"key": "value_added.delivery.free_km", "value": "20"})
+    bad = client.post(url, {"key": "value_added.delivery.free_km", "value": "far"}, follow=True)
+
+    contract.refresh_from_db()
+    assert contract.terms_overrides == {"value_added.delivery.free_km": "20"}
+    assert 'class="msg error"' in bad.content.decode()
+    page = client.get(reverse("contracts:desk", args=[contract.number])).content.decode()
+    assert "value_added.delivery.free_km" in page

@@ -278,3 +278,19 @@ def test_the_customer_and_the_front_desk_hear_of_a_new_reservation_once(customer
         ("sms", "+8613812345678"),
     ]
     assert reservation.number in sent.get(recipient=customer.email).body
+
+
+def test_customers_are_reminded_of_tomorrows_inspection_once(customer, laptop):
+    reservation = reserve(customer, (laptop, 1))
+    inspection = services.inspection_book(
+        reservation=reservation, place="showroom", starts_at=hour(1, 10), by=None
+    )
+    today_evening = hour(0, 18)
+
+    assert services.inspections_remind_due(now=today_evening) == 1
+    services.inspections_remind_due(now=today_evening)
+
+    reminders = Notification.objects.filter(key=f"inspection:{inspection.pk}:reminder")
+    assert sorted(reminders.values_list("channel", flat=True)) == ["email", "sms"]
+    assert reservation.number in reminders.get(channel="email").body
+    assert services.inspections_remind_due(now=hour(2, 18)) == 0
