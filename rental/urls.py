@@ -12,10 +12,10 @@ admin.site.index_title = _("Operations")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("tech/", core_views.technician_home, name="technician_home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("rental.accounts.urls")),
     path("catalog/", include("catalog.urls")),
+    path("service/", include("service_tickets.urls")),
     path("", include("contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", admin.site.urls),

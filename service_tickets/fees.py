@@ -171,6 +171,37 @@ def repair_fee_range(
     return cny(work.low + transport), cny(work.high + transport)
 
 
+def repair_transport_fee(
+    *, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms | None = None
+) -> Decimal:
+    """Transport alone for an on-site visit: the one-way taxi fare where the tier charges it
+    (published: outside the base zone, every tier but contractual), else 0.
+
+    Used for a visit that did no chargeable work (advice or a check only).
+    """
+    terms = terms or PUBLISHED_TERMS
+    _check_tier_zone(tier, zone)
+    km = _distance(distance_km)
+    if zone in terms.tier(tier).repair_transport:
+        return _taxi(km, terms)[0]
+    return cny(ZERO)
+
+
+def explain_repair_transport_fee(
+    *, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms | None = None
+) -> str:
+    terms = terms or PUBLISHED_TERMS
+    _check_tier_zone(tier, zone)
+    km = _distance(distance_km)
+    params = {**_labels(tier, zone), "km": _num(km)}
+    if zone in terms.tier(tier).repair_transport:
+        params["how"] = _taxi_phrase(km, terms)
+        return (
+            gettext("%(tier)s, %(zone)s, a visit without repair work: transport, %(how)s.") % params
+        )
+    return gettext("%(tier)s, %(zone)s, a visit without repair work: no charge.") % params
+
+
 def repair_list_price_range(
     *, zone: str, kind: str, units: int, terms: ServiceTerms | None = None
 ) -> tuple[Decimal, Decimal]:
@@ -298,6 +329,11 @@ def overtime_surcharge(
     fee = _money(repair_fee)
     hours = _hours(hours_to_resolve)
     return cny(fee * terms.overtime_rate * _overtime_blocks(hours, terms))
+
+
+def overtime_blocks(*, hours_to_resolve: Decimal, terms: ServiceTerms | None = None) -> int:
+    """How many started surcharge periods a resolution time falls into (24 h → 0, 24.5 h → 1)."""
+    return _overtime_blocks(_hours(hours_to_resolve), terms or PUBLISHED_TERMS)
 
 
 def _overtime_blocks(hours: Decimal, terms: ServiceTerms) -> int:

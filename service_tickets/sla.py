@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils.translation import gettext, ngettext
 
@@ -184,3 +185,52 @@ def _when(deadline: datetime, called: datetime) -> str:
     if days_later == 1:
         return gettext("%(time)s the next day") % {"time": clock}
     return gettext("%(date)s %(time)s") % {"date": deadline.date().isoformat(), "time": clock}
+
+
+# --- at risk, and deadlines that do not come from the terms ----------------------------------
+
+#: A scheduled delivery or pickup is watched over the last hours before its time only: the
+#: at-risk share applies to this window, not to the days between booking and the trip.
+TRIP_WATCH_HOURS = 4
+
+
+def at_risk_from(
+    *, reported_at: datetime, deadline: datetime, fraction: Decimal, trip: bool = False
+) -> datetime:
+    """When a ticket becomes "at risk": once `fraction` (policy: 0.75) of its time is used.
+
+    The time runs from the call to the deadline; for a scheduled trip, from the later of the call
+    and `TRIP_WATCH_HOURS` before the trip. A deadline at or before the start is at risk at once.
+    Returned in Asia/Shanghai, whole seconds.
+    """
+    _require_aware(reported_at)
+    _require_aware(deadline)
+    if not Decimal(0) <= fraction <= Decimal(1):
+        raise SlaError(gettext("The at-risk share must be between 0 and 1."), code="fraction")
+    start = reported_at.replace(microsecond=0)
+    if trip:
+        start = max(start, deadline - timedelta(hours=TRIP_WATCH_HOURS))
+    window = deadline - start
+    if window <= timedelta(0):
+        return deadline.astimezone(SHANGHAI).replace(microsecond=0)
+    seconds = int(Decimal(int(window.total_seconds())) * fraction)
+    return (start + timedelta(seconds=seconds)).astimezone(SHANGHAI).replace(microsecond=0)
+
+
+def explain_manual_deadline(*, deadline: datetime, reported_at: datetime, by: str) -> str:
+    """For a deadline staff set by hand, e.g. "No automatic deadline; set by 王芳: on site by
+    10:00 the next day." """
+    called = reported_at.astimezone(SHANGHAI)
+    return gettext(
+        "No automatic deadline for this ticket; set by hand by %(by)s: a technician on site by "
+        "%(deadline)s."
+    ) % {"by": by, "deadline": _when(deadline.astimezone(SHANGHAI), called)}
+
+
+def explain_trip_deadline(*, kind: str, scheduled_for: datetime) -> str:
+    """For a scheduled delivery or pickup: its time is its deadline."""
+    when = scheduled_for.astimezone(SHANGHAI)
+    params = {"date": when.date().isoformat(), "time": _clock(when)}
+    if kind == "pickup":
+        return gettext("Pickup scheduled for %(date)s %(time)s: on site by then.") % params
+    return gettext("Delivery scheduled for %(date)s %(time)s: on site by then.") % params

@@ -30,13 +30,20 @@ def _test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
-@contextmanager
-def celery_worker(*, name: str, settings_module: str = "rental.settings.test", **extra_env):
-    """Run a real `celery worker` process on the configured broker and the test database until
-    the block ends; yields (process, log path). Tests start it only with transactional_db."""
+def start_celery_worker(
+    *,
+    name: str,
+    queue: str | None = None,
+    purge: bool = True,
+    settings_module: str = "rental.settings.test",
+    **extra_env,
+) -> tuple[subprocess.Popen, Path]:
+    """Start a real `celery worker` process on the configured broker and the test database and
+    wait until it is ready. `purge` drops tasks left by earlier tests (which refer to rows that
+    are gone); a worker restarted to finish a killed one's work must not purge."""
     from django.conf import settings
 
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
@@ -62,8 +69,7 @@ def celery_worker(*, name: str, settings_module: str = "rental.settings.test", *
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",
-        "--purge",  # tasks left by earlier tests refer to rows that are gone
-    ]
+    ] + (["--purge"] if purge else [])
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -72,14 +78,26 @@ def celery_worker(*, name: str, settings_module: str = "rental.settings.test", *
             process.kill()
             pytest.fail(f"The Celery worker did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-    try:
-        yield process, log
-    finally:
+    return process, log
+
+
+def stop_celery_worker(process: subprocess.Popen) -> None:
+    if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def celery_worker(**options):
+    """A real worker for the length of the block; yields (process, log path)."""
+    process, log = start_celery_worker(**options)
+    try:
+        yield process, log
+    finally:
+        stop_celery_worker(process)
 
 
 @pytest.fixture

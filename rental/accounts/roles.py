@@ -17,6 +17,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         "catalog": {"equipmentmodel": VIEW, "asset": VIEW, "calendarentry": VIEW},
         "core": {"auditevent": VIEW},
+        "service_tickets": {"ticket": ("view", "change"), "termsversion": VIEW},
     },
     "warehouse": {
         "catalog": {
@@ -33,6 +34,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
     "finance": {
         "contracts": {"customer": VIEW, "reservation": VIEW, "contract": VIEW},
         "core": {"auditevent": VIEW, "policy": ("view", "change")},
+        "service_tickets": {"ticket": VIEW, "termsversion": VIEW},
     },
 }
 

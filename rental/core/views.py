@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,15 +9,8 @@ from rental.celery import app as celery_app
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated and user.is_technician:
-        return redirect("technician_home")
+        return redirect("service_tickets:tech_list")
     return render(request, "core/home.html")
-
-
-@login_required
-def technician_home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_technician:
-        return redirect("home")
-    return render(request, "technician/home.html")
 
 
 def _database_ok() -> bool:

@@ -175,6 +175,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.notify_overdue",
         "schedule": crontab(minute="15"),
     },
+    "service-tickets-sla-sweep": {
+        "task": "service_tickets.sla_sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    "service-tickets-sla-report": {
+        "task": "service_tickets.sla_report_monthly",
+        "schedule": crontab(day_of_month="1", hour="7", minute="0"),
+    },
     "contracts-remind-inspections": {
         "task": "contracts.remind_inspections",
         "schedule": crontab(hour="18", minute="0"),

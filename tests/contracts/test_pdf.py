@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import polib
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
@@ -27,32 +26,6 @@ SOURCES = ("contracts/pdf.py", "contracts/terms_text.py")
 
 
 # --- translations -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def _catalog_dir(tmp_path_factory) -> Path:
-    """The project's Chinese catalogue plus this feature's pending strings, compiled.
-
-    The strings wait in locale/pending/pdf.po until they are merged into django.po; once merged
-    (and the pending file gone) this is just the project's own catalogue.
-    """
-    catalog = polib.pofile(str(ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
-    pending = ROOT / "locale" / "pending" / "pdf.po"
-    if pending.exists():
-        known = {(entry.msgctxt, entry.msgid): entry for entry in catalog}
-        for entry in polib.pofile(str(pending)):
-            if (entry.msgctxt, entry.msgid) in known:
-                catalog.remove(known[(entry.msgctxt, entry.msgid)])
-            catalog.append(entry)
-    directory = tmp_path_factory.mktemp("locale")
-    (directory / "zh_Hans" / "LC_MESSAGES").mkdir(parents=True)
-    catalog.save_as_mofile(str(directory / "zh_Hans" / "LC_MESSAGES" / "django.mo"))
-    return directory
-
-
-@pytest.fixture(autouse=True)
-def _chinese_catalog(settings, _catalog_dir):
-    settings.LOCALE_PATHS = [_catalog_dir]
 
 
 def _messages(path: str) -> list[tuple[str, tuple]]:

@@ -37,15 +37,13 @@ def test_healthz_reports_database_and_broker(client):
     assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
 
 
-def test_technician_page_is_only_for_technicians(client):
+def test_technicians_land_on_their_tickets_and_others_cannot_open_them(client):
     from tests.factories import TechnicianFactory, UserFactory
 
-    customer = UserFactory()
-    client.force_login(customer)
-    assert client.get(reverse("technician_home")).status_code == 302
+    client.force_login(UserFactory())
+    assert client.get(reverse("service_tickets:tech_list")).status_code == 403
 
-    tech = TechnicianFactory(first_name="建国", last_name="黄")
-    client.force_login(tech)
-    response = client.get(reverse("technician_home"))
-    assert response.status_code == 200
+    client.force_login(TechnicianFactory(first_name="建国", last_name="黄"))
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("service_tickets:tech_list")
     assert "我的工单" in response.content.decode()

@@ -2,16 +2,18 @@
 resolve, close with a fee inside the enforced range; then the customer sees the ticket closed
 and the fee on the contract's statement (billed by a real Celery worker)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from contracts.models import Charge
 from service_tickets.models import Ticket
 from tests.conftest import login, screenshot, wait_for
-from tests.factories import TechnicianFactory, UserFactory
-from tests.service_tickets.conftest import _ticket_urls, ticket_workers  # noqa: F401
+from tests.factories import StaffFactory, TechnicianFactory, UserFactory
+from tests.service_tickets.conftest import ticket_workers  # noqa: F401
 from tests.service_tickets.factories import (
     CustomerFactory,
     contract_of,
@@ -85,3 +87,45 @@ def test_technician_arrives_resolves_and_closes_and_the_customer_sees_the_charge
     line = page.get_by_test_id("statement").locator("tr", has_text=ticket.number)
     assert line.locator("td.num").inner_text() == "¥80.00"
     screenshot(page, "customer-statement")
+
+
+def test_customer_calls_for_service_and_staff_dispatch_from_the_board(page, phone_page):
+    customer = CustomerFactory(user=UserFactory(username="chen"), name="陈静")
+    contract = contract_of(tier="rapid", days=3, customer=customer)
+    StaffFactory(username="desk", first_name="芳", last_name="王")
+    tech = TechnicianFactory(username="tech2", first_name="建国", last_name="黄")
+    basic = open_ticket(contract_of(tier="basic"), description="打印机卡纸")
+
+    login(phone_page, "chen")
+    phone_page.goto(phone_page.base_url + reverse("service_tickets:customer_home"))
+    phone_page.get_by_test_id(f"contract-{contract.number}").get_by_role("link").click()
+    form = phone_page.get_by_test_id("call-form")
+    form.locator("input[name=kind][value=software]").check()
+    form.locator("textarea[name=description]").fill("无法连接公司网络")
+    screenshot(phone_page, "customer-call")
+    form.locator("button[type=submit]").click()
+    phone_page.get_by_test_id("deadline-explanation").wait_for()
+    ticket = Ticket.objects.get(contract=contract)
+    assert phone_page.get_by_test_id("countdown").get_attribute("data-deadline") == (
+        timezone.localtime(ticket.deadline).isoformat()
+    )
+    screenshot(phone_page, "customer-ticket-new")
+
+    login(page, "desk")
+    page.goto(page.base_url + reverse("service_tickets:staff_board"))
+    needs = page.get_by_test_id("needs-deadline").get_by_test_id(f"row-{basic.number}")
+    needs.locator("input[name=deadline]").fill(
+        (timezone.localtime() + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
+    )
+    needs.get_by_role("button").click()
+    row = page.get_by_test_id("unassigned").get_by_test_id(f"row-{ticket.number}")
+    row.locator("select[name=technician]").select_option(str(tech.pk))
+    screenshot(page, "staff-board")
+    row.get_by_role("button").click()
+    page.get_by_test_id("by-technician").get_by_test_id(f"row-{ticket.number}").wait_for()
+    screenshot(page, "staff-board-dispatched")
+
+    ticket.refresh_from_db()
+    basic.refresh_from_db()
+    assert (ticket.status, ticket.technician) == ("assigned", tech)
+    assert basic.deadline_source == "manual"

@@ -244,3 +244,32 @@ def test_customers_cannot_use_staff_pages(client):
     assert client.get(url("staff_ticket", ticket.number)).status_code == 403
     assert client.post(url("staff_cancel", ticket.number), {"reason": "x"}).status_code == 403
     assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.NEW
+
+
+def test_a_driver_runs_a_pickup_trip_from_the_phone_pages(client):
+    from service_tickets import services
+
+    contract = contract_of(tier="basic", units=2)
+    trip = services.trip_schedule(
+        contract=contract,
+        kind="pickup",
+        scheduled_for=timezone.now() + timedelta(hours=2),
+        by=StaffFactory(),
+    )
+    driver = TechnicianFactory()
+    trip = dispatched(trip, driver)
+    client.force_login(driver)
+
+    client.post(url("tech_arrive", trip.number))
+    page = client.get(url("tech_ticket", trip.number)).content.decode()
+    assert page.count('name="units" value=') == 2 and page.count("checked") == 2
+    client.post(
+        url("tech_resolve", trip.number),
+        {"notes": "Both laptops collected", "units": [u.asset_id for u in contract.units.all()]},
+    )
+    page = client.get(url("tech_ticket", trip.number)).content.decode()
+    assert 'min="20.00"' in page and 'max="20.00"' in page and 'value="20.00"' in page
+    client.post(url("tech_close", trip.number), {"fee": "20.00"})
+
+    trip.refresh_from_db()
+    assert (trip.status, trip.fee, trip.units_worked.count()) == ("closed", D("20.00"), 2)

@@ -1,0 +1,4 @@
+from .terms import TermsVersion
+from .tickets import Ticket
+
+__all__ = ["TermsVersion", "Ticket"]

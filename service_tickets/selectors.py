@@ -1,0 +1,228 @@
+"""Reads: the terms in force, a ticket's fee range, the lists each role sees, a unit's history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from rental.core.money import ZERO, cny
+
+from . import fees
+from .models import TermsVersion, Ticket
+from .terms import PUBLISHED_TERMS, ServiceTerms
+
+
+def current_terms(*, at=None) -> ServiceTerms:
+    """The published service terms in force now (or `at`): the latest version already effective.
+
+    Version 1 (DOMAIN.md) is written by a migration; with no row at all (a test database that was
+    flushed) the built-in published terms are returned.
+    """
+    at = at or timezone.now()
+    version = TermsVersion.objects.filter(effective_from__lte=at).order_by("-version").first()
+    return version.terms() if version else PUBLISHED_TERMS
+
+
+def terms_version(version: int) -> ServiceTerms:
+    row = TermsVersion.objects.filter(version=version).first()
+    return row.terms() if row else PUBLISHED_TERMS
+
+
+def ticket_terms(ticket: Ticket) -> ServiceTerms:
+    """The terms a ticket follows: its contract's (snapshot + overrides), else the published
+    version it was opened under."""
+    if ticket.contract_id:
+        return ticket.contract.service_terms()
+    if ticket.terms_version:
+        return terms_version(ticket.terms_version)
+    return current_terms()
+
+
+def in_every_language(render: Callable[[], str]) -> dict[str, str]:
+    """{language code: text} for each site language, so each reader sees their own."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(render())
+    return texts
+
+
+# --- fees ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    """The range a ticket's fee must lie in, and why; `list_price` for included work."""
+
+    low: Decimal
+    high: Decimal
+    explanation: dict[str, str]
+    list_price: tuple[Decimal, Decimal] | None = None
+    transport: Decimal = ZERO
+    surcharge_applies: bool = False
+    overtime_rate: Decimal = Decimal("0")
+    overtime_blocks: int = 0
+
+    @property
+    def text(self) -> str:
+        """The explanation in the current language."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        return self.explanation.get(language) or self.explanation.get(settings.LANGUAGE_CODE, "")
+
+
+def fee_quote(
+    ticket: Ticket, *, units: int | None = None, work_kind: str | None = None
+) -> FeeQuote:
+    """What the technician may charge when closing `ticket` (DOMAIN.md "Fees").
+
+    Trips cost `delivery_fee`; repairs cost `repair_fee_range` for the work done on the units
+    worked on (at least one); a visit without repair work costs transport only; repair at our
+    tech department is free (the contract's chargeable items are entered by staff).
+    """
+    terms = ticket_terms(ticket)
+    tier, zone, km = ticket.tier, ticket.zone, ticket.distance_km
+    if ticket.is_trip:
+        amount = fees.delivery_fee(tier=tier, zone=zone, distance_km=km, terms=terms)
+        return FeeQuote(
+            low=amount,
+            high=amount,
+            explanation=in_every_language(
+                lambda: fees.explain_delivery_fee(tier=tier, zone=zone, distance_km=km, terms=terms)
+            ),
+        )
+    if ticket.is_workshop:
+        return FeeQuote(
+            low=cny(ZERO),
+            high=cny(ZERO),
+            explanation=in_every_language(
+                lambda: gettext("Repair at our tech department is free of charge.")
+            ),
+        )
+    if units is None:
+        units = ticket.units_worked.count() if ticket.pk else 0
+    units = max(1, units)
+    work_kind = work_kind or ticket.work_kind or _default_work_kind(ticket.kind)
+    transport = fees.repair_transport_fee(tier=tier, zone=zone, distance_km=km, terms=terms)
+    blocks = _overtime_blocks(ticket, terms)
+    common = {
+        "transport": transport,
+        "surcharge_applies": blocks > 0,
+        "overtime_rate": terms.overtime_rate,
+        "overtime_blocks": blocks,
+    }
+    if work_kind == Ticket.WorkKind.NONE:
+        return FeeQuote(
+            low=transport,
+            high=transport,
+            explanation=in_every_language(
+                lambda: fees.explain_repair_transport_fee(
+                    tier=tier, zone=zone, distance_km=km, terms=terms
+                )
+            ),
+            **common,
+        )
+    low, high = fees.repair_fee_range(
+        tier=tier, zone=zone, kind=work_kind, units=units, distance_km=km, terms=terms
+    )
+    included = zone in terms.tier(tier).repair_included(work_kind)
+    list_price = (
+        fees.repair_list_price_range(zone=zone, kind=work_kind, units=units, terms=terms)
+        if included
+        else None
+    )
+    return FeeQuote(
+        low=low,
+        high=high,
+        explanation=in_every_language(
+            lambda: fees.explain_repair_fee_range(
+                tier=tier, zone=zone, kind=work_kind, units=units, distance_km=km, terms=terms
+            )
+        ),
+        list_price=list_price,
+        **common,
+    )
+
+
+def _default_work_kind(kind: str) -> str:
+    if kind in (Ticket.Kind.HARDWARE, Ticket.Kind.SOFTWARE):
+        return kind
+    return Ticket.WorkKind.NONE
+
+
+def _overtime_blocks(ticket: Ticket, terms: ServiceTerms) -> int:
+    hours = ticket.hours_to_resolve
+    return 0 if hours is None else fees.overtime_blocks(hours_to_resolve=hours, terms=terms)
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def _with_relations(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.select_related("customer", "contract", "asset__model__brand", "technician")
+
+
+def technician_tickets(*, technician) -> QuerySet[Ticket]:
+    """A technician's tickets still to work on, the most urgent first (no deadline last)."""
+    return _with_relations(
+        Ticket.objects.filter(technician=technician, status__in=Ticket.ACTIVE)
+    ).order_by(F("deadline").asc(nulls_last=True), "reported_at")
+
+
+def technician_recent(*, technician, limit: int = 10) -> QuerySet[Ticket]:
+    return _with_relations(
+        Ticket.objects.filter(technician=technician).exclude(status__in=Ticket.ACTIVE)
+    ).order_by(F("closed_at").desc(nulls_last=True), "-cancelled_at", "-id")[:limit]
+
+
+def customer_tickets(*, user) -> QuerySet[Ticket]:
+    return _with_relations(Ticket.objects.filter(customer__user=user)).order_by(
+        "-reported_at", "-id"
+    )
+
+
+def unit_history(*, asset, exclude: Ticket | None = None, limit: int = 10) -> QuerySet[Ticket]:
+    """Earlier tickets about a unit, newest first: the unit it was opened for or worked on."""
+    qs = Ticket.objects.filter(Q(asset=asset) | Q(units_worked=asset)).distinct()
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.select_related("technician").order_by("-reported_at", "-id")[:limit]
+
+
+@dataclass
+class Board:
+    unassigned: list[Ticket]
+    needs_deadline: list[Ticket]
+    at_risk: list[Ticket]
+    breached: list[Ticket]
+    by_technician: list[tuple[object, list[Ticket]]]
+    workshop: list[Ticket]
+    resolved: list[Ticket]
+
+
+def dispatch_board(*, technicians) -> Board:
+    """The staff dispatch board: every open ticket in the column that needs attention."""
+    open_tickets = list(
+        _with_relations(Ticket.objects.filter(status__in=Ticket.ACTIVE)).order_by(
+            F("deadline").asc(nulls_last=True), "reported_at"
+        )
+    )
+    on_site_open = [t for t in open_tickets if t.status in Ticket.OPEN]
+    per_tech: dict[int, list[Ticket]] = {tech.pk: [] for tech in technicians}
+    for ticket in open_tickets:
+        if ticket.technician_id and ticket.technician_id in per_tech:
+            per_tech[ticket.technician_id].append(ticket)
+    return Board(
+        unassigned=[t for t in on_site_open if t.status == Ticket.Status.NEW and t.deadline],
+        needs_deadline=[t for t in on_site_open if t.needs_deadline()],
+        at_risk=[t for t in on_site_open if t.at_risk_at and not t.breached_at],
+        breached=[t for t in on_site_open if t.breached_at],
+        by_technician=[(tech, per_tech[tech.pk]) for tech in technicians],
+        workshop=[t for t in open_tickets if t.is_workshop],
+        resolved=[t for t in open_tickets if t.status == Ticket.Status.RESOLVED],
+    )
