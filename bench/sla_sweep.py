@@ -8,11 +8,12 @@ run on the same data (marks reset, notifications and audit rows truncated, table
 
 - the floor: one `UPDATE` that marks every due ticket at risk and late in a single statement,
   with no batching, locking of its own, audit or notification;
-- the sweep's marking: `tickets_sweep_sla` exactly as the worker runs it (batches of 200,
-  `FOR UPDATE SKIP LOCKED`, `RETURNING`, its audit rows, a transaction per batch),
-  with the notification fan-out replaced by a no-op — the part with an SQL floor;
-- the whole sweep, notifications included (`notify()` renders and records a row per recipient
-  and channel; delivery is Celery's, on an in-memory broker here), reported for information.
+- the sweep's marking: `tickets_mark_due` exactly as the worker runs it (batches of 200,
+  `FOR UPDATE SKIP LOCKED`, `RETURNING`, its audit rows, a transaction per batch) — the part
+  with an SQL floor;
+- the whole sweep, announcing included (`tickets_announce_marks` records a notification per
+  recipient and channel from the outbox of unannounced marks; delivery is Celery's, on an
+  in-memory broker here), reported for information.
 
 and prints the medians, the ratios to the floor (target: the sweep's marking within 2×) and
 the plans of one batch, showing the partial indexes in use. A "steady minute" line repeats this
@@ -183,12 +184,18 @@ def reset(now, *, steady: bool) -> None:
     with connection.cursor() as cur:
         cur.execute("TRUNCATE notifications_notification, core_auditevent RESTART IDENTITY")
         cur.execute(
-            f"UPDATE {TABLE} SET at_risk_at = NULL, breached_at = NULL"
+            f"UPDATE {TABLE} SET at_risk_at = NULL, breached_at = NULL,"
+            " at_risk_announced_at = NULL, breached_announced_at = NULL"
             " WHERE at_risk_at IS NOT NULL OR breached_at IS NOT NULL"
         )
         if steady:
             earlier = now - timedelta(minutes=1)
             cur.execute(FLOOR_SQL, {"now": earlier})
+            cur.execute(
+                f"UPDATE {TABLE} SET at_risk_announced_at = at_risk_at,"
+                " breached_announced_at = breached_at"
+                " WHERE at_risk_at IS NOT NULL OR breached_at IS NOT NULL"
+            )
         cur.execute(f"VACUUM ANALYZE {TABLE}")
 
 
@@ -203,15 +210,9 @@ def time_floor(now) -> tuple[float, int]:
 def time_sweep(now, *, notify: bool):
     from service_tickets.services import sweep
 
-    original = sweep._announce
-    if not notify:
-        sweep._announce = lambda mark, ids, staff: 0
-    try:
-        began = time.perf_counter()
-        result = sweep.tickets_sweep_sla(now=now)
-        return time.perf_counter() - began, result
-    finally:
-        sweep._announce = original
+    began = time.perf_counter()
+    result = sweep.tickets_sweep_sla(now=now) if notify else sweep.tickets_mark_due(now=now)
+    return time.perf_counter() - began, result
 
 
 def batch_plans(now) -> dict[str, list[str]]:

@@ -225,6 +225,10 @@ class Ticket(models.Model):
     at_risk_from = models.DateTimeField(_("at risk from"), null=True, blank=True)
     at_risk_at = models.DateTimeField(_("marked at risk at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("marked late at"), null=True, blank=True)
+    # The marks are an outbox: a mark whose notice is not yet recorded waits here, so marking
+    # stays one fast statement and the notices are written after it, once, even after a crash.
+    at_risk_announced_at = models.DateTimeField(null=True, blank=True)
+    breached_announced_at = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.NEW, db_index=True
@@ -310,6 +314,16 @@ class Ticket(models.Model):
                 fields=["deadline"],
                 name="st_ticket_breach_due",
                 condition=Q(breached_at__isnull=True, status__in=["new", "assigned", "en_route"]),
+            ),
+            models.Index(
+                fields=["id"],
+                name="st_ticket_at_risk_unannounced",
+                condition=Q(at_risk_at__isnull=False, at_risk_announced_at__isnull=True),
+            ),
+            models.Index(
+                fields=["id"],
+                name="st_ticket_late_unannounced",
+                condition=Q(breached_at__isnull=False, breached_announced_at__isnull=True),
             ),
             models.Index(fields=["technician", "status"], name="st_ticket_technician"),
         ]

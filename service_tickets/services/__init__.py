@@ -10,7 +10,7 @@ from .opening import (
     workshop_receive,
 )
 from .report import sla_report_send
-from .sweep import SweepResult, tickets_sweep_sla
+from .sweep import SweepResult, tickets_announce_marks, tickets_mark_due, tickets_sweep_sla
 from .terms import TermsVersionError, terms_version_create
 from .work import (
     surcharge_waive,
@@ -42,6 +42,8 @@ __all__ = [
     "ticket_open_by_staff",
     "ticket_resolve",
     "ticket_set_deadline",
+    "tickets_announce_marks",
+    "tickets_mark_due",
     "tickets_sweep_sla",
     "trip_schedule",
     "workshop_collected",

@@ -1,17 +1,18 @@
 """The SLA sweep: mark tickets at risk and late, and tell the people concerned, once each.
 
-Set-based and batched: each batch is one `UPDATE … WHERE id = ANY(ARRAY(SELECT … LIMIT n
-FOR UPDATE SKIP LOCKED)) RETURNING id`, driven by the two partial indexes on the ticket table,
-with the batch's audit events inserted by the same statement and its notification rows written
-in the same transaction. So:
+Two steps, each set-based and batched:
 
-- a ticket is marked once: the marks are part of the WHERE clause, and a row another sweep holds
-  is skipped (two sweeps at once share the work);
-- its notifications go out once: they are recorded with keys `ticket:<id>:at_risk` and
-  `ticket:<id>:breached`, which the notifications table holds only once per recipient, and are
-  delivered by Celery only after the commit;
-- a worker killed mid-sweep loses and duplicates nothing: the marks and the notification rows
-  commit together or not at all, and the next sweep (beat, every minute) finds the rows unmarked.
+1. Marking (`tickets_mark_due`): each batch is one `UPDATE … WHERE id = ANY(ARRAY(SELECT … LIMIT
+   n FOR UPDATE SKIP LOCKED)) RETURNING id`, driven by two partial indexes, with the batch's
+   audit events inserted by the same statement. A ticket is marked once (the mark is in the WHERE
+   clause) and two sweeps at once share the work (SKIP LOCKED).
+2. Announcing (`tickets_announce_marks`): a mark is an outbox entry until its `*_announced_at`
+   is set; each batch takes unannounced marks (SKIP LOCKED), records their notifications (keys
+   `ticket:<id>:at_risk` / `ticket:<id>:breached`, held once per recipient) and sets the
+   announced time, in one transaction. Delivery happens after that commit.
+
+So a worker killed at any point loses and duplicates nothing: a mark without its notice stays in
+the outbox and the next sweep (beat, every minute) announces it; a notice is never recorded twice.
 
 Late ("breached") is marked before at-risk, so a ticket first seen past its deadline gets the
 late notice only (its at-risk mark is set with it).
@@ -34,17 +35,24 @@ from ..models import Ticket
 from ..notify import customer_recipient, dispatch_recipients, technician_recipient, ticket_url
 from ._common import ACTION
 
-# Each batch holds its tickets locked while its notification rows are written (~2.5 ms a row
-# with notify()), so a technician tapping "arrived" on one waits at most a few seconds; 200
-# keeps the marking within 2× of a single UPDATE (bench/sla_sweep.py).
+# Marking batches of 200 keep the marking within 2× of a single UPDATE (bench/sla_sweep.py).
 BATCH = 200
+# Announcing holds its tickets locked while their notices are written (~2.5 ms a row), so a
+# technician tapping "arrived" on one of them waits well under a second.
+ANNOUNCE_BATCH = 50
 _TABLE = Ticket._meta.db_table
 # Written out like the partial indexes' predicate, so the planner can use them.
 _OPEN = ", ".join(f"'{s}'" for s in Ticket.OPEN)
 
 # The column set in each pass, the column that says it is due, and what else is set with it.
 _PASSES = {
-    "breached": ("breached_at", "deadline", ", at_risk_at = COALESCE(t.at_risk_at, %(now)s)"),
+    # A ticket first seen past its deadline gets the late notice only.
+    "breached": (
+        "breached_at",
+        "deadline",
+        ", at_risk_at = COALESCE(t.at_risk_at, %(now)s)"
+        ", at_risk_announced_at = COALESCE(t.at_risk_announced_at, %(now)s)",
+    ),
     "at_risk": ("at_risk_at", "at_risk_from", ""),
 }
 
@@ -92,23 +100,50 @@ class SweepResult:
 
 
 def tickets_sweep_sla(*, now: datetime | None = None, batch_size: int = BATCH) -> SweepResult:
-    """Mark every open ticket whose at-risk time or deadline has come, and notify: the technician
-    and dispatch staff for at-risk; those and the customer for late. Idempotent."""
+    """The beat task's work: mark every open ticket whose at-risk time or deadline has come, then
+    announce every mark not yet announced (technician and dispatch staff; the customer too when
+    late). Idempotent; safe to run twice or at once."""
+    result = tickets_mark_due(now=now, batch_size=batch_size)
+    result.notifications = tickets_announce_marks()
+    return result
+
+
+def tickets_mark_due(*, now: datetime | None = None, batch_size: int = BATCH) -> SweepResult:
+    """Step 1: the marks, in batches of `batch_size`, each batch its own transaction."""
     now = now or timezone.now()
     result = SweepResult()
-    staff = dispatch_recipients()
     for mark in ("breached", "at_risk"):
         while True:
             with transaction.atomic():
                 ids = mark_batch(mark, now=now, limit=batch_size)
-                if ids:
-                    result.notifications += _announce(mark, ids, staff)
             if ids:
                 result.batches += 1
                 setattr(result, mark, getattr(result, mark) + len(ids))
             if len(ids) < batch_size:
                 break
     return result
+
+
+def tickets_announce_marks(*, batch_size: int = ANNOUNCE_BATCH) -> int:
+    """Step 2: record the notices of marks not yet announced; the number of notices recorded."""
+    staff = dispatch_recipients()
+    sent = 0
+    for mark in ("breached", "at_risk"):
+        marked, announced = f"{mark}_at", f"{mark}_announced_at"
+        while True:
+            with transaction.atomic():
+                ids = list(
+                    Ticket.objects.select_for_update(skip_locked=True)
+                    .filter(**{f"{marked}__isnull": False, f"{announced}__isnull": True})
+                    .order_by("pk")
+                    .values_list("pk", flat=True)[:batch_size]
+                )
+                if ids:
+                    sent += _announce(mark, ids, staff)
+                    Ticket.objects.filter(pk__in=ids).update(**{announced: timezone.now()})
+            if len(ids) < batch_size:
+                break
+    return sent
 
 
 def mark_params(mark: str, *, now: datetime, limit: int) -> dict:

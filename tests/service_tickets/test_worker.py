@@ -128,7 +128,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_a_fresh_worker_sends_each_n
     first = min(t.pk for t in tickets)
 
     # Another transaction holds the unique slot of the sweep's first notification row: the
-    # worker's sweep marks the batch, then waits on that row, holding everything uncommitted.
+    # worker's sweep commits the marks, then waits on that row while announcing them.
     holder = psycopg.connect(_test_database_url())
     holder.execute(
         "INSERT INTO notifications_notification (event, key, channel, recipient, language, "
@@ -140,22 +140,22 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_a_fresh_worker_sends_each_n
     doomed = ticket_workers()
     tasks.sla_sweep.delay()
     (backend,) = wait_for(_blocked_backends, message="the sweep never reached its notifications")
-    assert not Ticket.objects.filter(at_risk_at__isnull=False).exists()  # not committed
 
     doomed.kill()
     holder.rollback()
     holder.close()
     wait_for(lambda: not _alive(backend), message="the killed worker's transaction lingers")
 
-    assert not Ticket.objects.filter(at_risk_at__isnull=False).exists()
+    # The marks were committed; their notices were not, so they wait in the outbox.
+    assert Ticket.objects.filter(at_risk_at__isnull=False).count() == 3
+    assert not Ticket.objects.filter(at_risk_announced_at__isnull=False).exists()
     assert not Notification.objects.exists()
-    assert not AuditEvent.objects.filter(action="service_tickets.ticket.at_risk").exists()
 
     ticket_workers()
     tasks.sla_sweep.delay()  # what beat sends a minute later
     wait_for(
-        lambda: Ticket.objects.filter(at_risk_at__isnull=False).count() == 3,
-        message="the fresh worker did not finish the sweep",
+        lambda: Ticket.objects.filter(at_risk_announced_at__isnull=False).count() == 3,
+        message="the fresh worker did not announce the marks",
     )
     tasks.sla_sweep.delay()
     _drain("after-recovery-sweeps")
