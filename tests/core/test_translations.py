@@ -31,7 +31,7 @@ def test_translations_keep_their_placeholders():
 
 
 def test_the_committed_mo_file_matches_the_po_file():
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo")))}
-    source = {e.msgid: e.msgstr for e in _entries() if not e.msgid_plural}
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo")))}
+    source = {(e.msgctxt, e.msgid): e.msgstr for e in _entries() if not e.msgid_plural}
 
     assert {k: compiled.get(k) for k in source} == source
