@@ -62,13 +62,13 @@ class AddressForm(forms.Form):
 
 class ReservationForm(forms.Form):
     start_date = forms.DateField(
-        label=_("From (date)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     start_hour = forms.TypedChoiceField(
         label=_("From (time)"), choices=HOURS, coerce=int, initial=9
     )
     end_date = forms.DateField(
-        label=_("Until (date)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     end_hour = forms.TypedChoiceField(
         label=_("Until (time)"), choices=HOURS, coerce=int, initial=18
@@ -92,7 +92,10 @@ class ReservationForm(forms.Form):
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
-        self.fields["address"].queryset = customer.addresses.filter(is_active=True)
+        addresses = customer.addresses.filter(is_active=True)
+        self.fields["address"].queryset = addresses
+        if len(addresses) == 1:
+            self.fields["address"].initial = addresses[0].pk
         self.fields["tier"].choices = [c for c in TIER_CHOICES if c[0] in TIERS]
         tomorrow = (timezone.now().astimezone(SHANGHAI) + timedelta(days=1)).date()
         self.fields["start_date"].initial = tomorrow
@@ -143,6 +146,17 @@ class ReservationForm(forms.Form):
         for problem in problems:
             self.add_error(None, problem)
         return items
+
+    def error_text(self) -> str:
+        """All errors in one line, each field's prefixed by its label (for the live quote)."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            parts += [
+                _("%(label)s: %(error)s") % {"label": label, "error": e} if label else str(e)
+                for e in errors
+            ]
+        return " ".join(parts)
 
     def lines_for_template(self) -> list[dict]:
         """The model/quantity rows to show again, at least one."""

@@ -81,7 +81,7 @@ class PaymentForm(forms.Form):
 
 class ExtendForm(forms.Form):
     end_date = forms.DateField(
-        label=_("New end (date)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("New end (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     end_hour = forms.TypedChoiceField(
         label=_("New end (time)"), choices=HOURS, coerce=int, initial=18

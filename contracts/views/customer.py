@@ -175,7 +175,7 @@ def quote_fragment(request: HttpRequest, customer: Customer) -> HttpResponse:
         except ApplicationError as exc:
             error = str(exc)
     else:
-        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        error = form.error_text()
     return render(request, "contracts/_quote.html", {"quote": quote, "error": error})
 
 

@@ -166,3 +166,37 @@ def test_phone_booking_registers_a_company_with_a_checked_credit_code(client):
 
     assert response.status_code == 200
     assert "统一社会信用代码" in response.content.decode()
+
+
+def test_the_form_starts_tomorrow_with_the_only_address_chosen(client):
+    from tests.factories import AddressFactory
+
+    customer = CustomerFactory()
+    address = AddressFactory(customer=customer)
+    client.force_login(customer.user)
+
+    html = client.get(reverse("contracts:reservation_new")).content.decode()
+
+    assert f'name="start_date" value="{_day(1).isoformat()}"' in html
+    assert f'<option value="{address.pk}" selected>' in html
+
+
+def test_the_live_quote_names_the_field_that_is_missing(client):
+    model = EquipmentModelFactory()
+    AssetFactory(model=model)
+    client.force_login(CustomerFactory().user)
+
+    response = client.post(
+        reverse("contracts:reservation_quote"),
+        {
+            "model_0": model.pk,
+            "quantity_0": "1",
+            "start_hour": "9",
+            "end_date": _day(2),
+            "end_hour": "12",
+            "fulfilment": "collection",
+            "tier": "basic",
+        },
+    )
+
+    assert "开始日期：这个字段是必填项。" in response.content.decode()
