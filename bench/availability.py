@@ -37,13 +37,14 @@ import django  # noqa: E402
 
 django.setup()
 
-import psycopg  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from psycopg import sql  # noqa: E402
+
+from bench._db import drop_database, recreate_database, use_database  # noqa: E402
+from bench._server import percentile  # noqa: E402
 
 BENCH_DB = "rental_bench"
 MODELS = 200
@@ -53,40 +54,6 @@ SLOT_DAYS = 20  # one entry per unit per 20-day slot: ~3 years back and ~2.5 yea
 INDEX = "catalog_calendar_no_overlap"
 TARGETS_MS = {"count": 20.0, "place": 30.0}
 _INDEX_IN_PLAN = re.compile(r"Index (?:Only )?Scan(?: Backward)? (?:using|on) (\w+)")
-
-
-def _admin_conninfo() -> dict:
-    db = settings.DATABASES["default"]
-    info = {
-        "dbname": "postgres",
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or db.get("OPTIONS", {}).get("host") or None,
-        "port": db.get("PORT") or None,
-    }
-    return {k: v for k, v in info.items() if v}
-
-
-def recreate_database() -> None:
-    with psycopg.connect(**_admin_conninfo(), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-
-
-def drop_database() -> None:
-    connection.close()
-    with psycopg.connect(**_admin_conninfo(), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
-
-
-def use_bench_database() -> None:
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = BENCH_DB
-    connection.settings_dict["NAME"] = BENCH_DB
 
 
 def load_data() -> dict[str, int]:
@@ -177,12 +144,6 @@ def load_data() -> dict[str, int]:
         cur.execute("SELECT version()")
         counts["server"] = cur.fetchone()[0].split(" on ")[0]
     return counts
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def explain(query_sql: str) -> list[str]:
@@ -300,8 +261,8 @@ def main() -> int:
 
     print(f"bench/availability.py: building database {BENCH_DB} …", flush=True)
     began = time.perf_counter()
-    recreate_database()
-    use_bench_database()
+    recreate_database(BENCH_DB)
+    use_database(BENCH_DB)
     try:
         call_command("migrate", "core", verbosity=0)
         call_command("migrate", "catalog", verbosity=0)
@@ -340,7 +301,7 @@ def main() -> int:
         if args.keep:
             print(f"\nKept database {BENCH_DB}.")
         else:
-            drop_database()
+            drop_database(BENCH_DB)
     return 0 if (ok_count and ok_place) or not args.check else 1
 
 

@@ -41,12 +41,11 @@ import django  # noqa: E402
 
 django.setup()
 
-import psycopg  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from psycopg import sql  # noqa: E402
+
+from bench._db import drop_database, recreate_database, use_database  # noqa: E402
 
 BENCH_DB = "rental_bench_sla"
 TARGET_RATIO = 2.0
@@ -61,40 +60,6 @@ FLOOR_SQL = f"""
         OR (breached_at IS NULL AND deadline <= %(now)s)
     )
 """
-
-
-def _admin_conninfo() -> dict:
-    db = settings.DATABASES["default"]
-    info = {
-        "dbname": "postgres",
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or db.get("OPTIONS", {}).get("host") or None,
-        "port": db.get("PORT") or None,
-    }
-    return {k: v for k, v in info.items() if v}
-
-
-def recreate_database() -> None:
-    with psycopg.connect(**_admin_conninfo(), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-
-
-def drop_database() -> None:
-    connection.close()
-    with psycopg.connect(**_admin_conninfo(), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
-        )
-
-
-def use_bench_database() -> None:
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = BENCH_DB
-    connection.settings_dict["NAME"] = BENCH_DB
 
 
 def load_data(tickets: int, now) -> dict[str, int]:
@@ -277,8 +242,8 @@ def main() -> int:
 
     print(f"bench/sla_sweep.py: building database {BENCH_DB} …", flush=True)
     began = time.perf_counter()
-    recreate_database()
-    use_bench_database()
+    recreate_database(BENCH_DB)
+    use_database(BENCH_DB)
     try:
         call_command("migrate", verbosity=0)
         from rental.core import policy
@@ -310,7 +275,7 @@ def main() -> int:
         if args.keep:
             print(f"\nKept database {BENCH_DB}.")
         else:
-            drop_database()
+            drop_database(BENCH_DB)
     return 0 if backlog <= TARGET_RATIO or not args.check else 1
 
 
