@@ -12,6 +12,7 @@ from rental.core.timeutil import SHANGHAI
 
 from . import specs
 from .models import EquipmentModel
+from .pricing import rental_period_problem
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # A longer period is a long-term contract that staff quote by hand.
@@ -75,12 +76,6 @@ class AvailabilityForm(forms.Form):
             "quantity": 1,
         }
 
-    def clean_start(self) -> datetime:
-        return self._whole_hour(self.cleaned_data["start"], _("The start must be on the hour."))
-
-    def clean_end(self) -> datetime:
-        return self._whole_hour(self.cleaned_data["end"], _("The end must be on the hour."))
-
     def clean_quantity(self) -> int:
         quantity = self.cleaned_data["quantity"]
         if quantity < 1:
@@ -98,23 +93,14 @@ class AvailabilityForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start is None or end is None:
             return data
-        # The hour that has already begun may still be booked: the unit is handed over in it.
-        this_hour = self.now.replace(minute=0, second=0, microsecond=0)
-        if start < this_hour:
-            self.add_error("start", _("The start is in the past."))
-        if end <= start:
-            self.add_error("end", _("The end must be after the start."))
+        problem = rental_period_problem(starts_at=start, ends_at=end, now=self.now)
+        if problem is not None:
+            self.add_error("end" if problem.code == "period" else "start", problem.message)
         elif end - start > MAX_PERIOD:
             self.add_error(
                 "end", _("A period longer than a year is a long-term rental: please call us.")
             )
         return data
-
-    @staticmethod
-    def _whole_hour(value: datetime, message) -> datetime:
-        if value.minute or value.second or value.microsecond:
-            raise forms.ValidationError(message, code="not_on_the_hour")
-        return value
 
 
 class CatalogueFilterForm(forms.Form):

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from rental.core.i18n import pick
 
+from .pricing import RateCard
+
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
@@ -117,14 +119,10 @@ class EquipmentModel(models.Model):
     def summary(self) -> str:
         return pick(self.summary_zh, self.summary_en)
 
-    @property
-    def rates(self) -> dict[str, Decimal]:
-        return {
-            "hour": self.hour_rate,
-            "day": self.day_rate,
-            "week": self.week_rate,
-            "month": self.month_rate,
-        }
+    def rate_card(self) -> RateCard:
+        return RateCard(
+            hour=self.hour_rate, day=self.day_rate, week=self.week_rate, month=self.month_rate
+        )
 
 
 def model_photo_path(instance: "ModelPhoto", filename: str) -> str:
@@ -194,10 +192,6 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_tag} ({self.serial_number})"
-
-    @property
-    def can_be_offered(self) -> bool:
-        return self.service_status == self.ServiceStatus.IN_SERVICE
 
 
 class CalendarEntry(models.Model):

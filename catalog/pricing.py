@@ -16,10 +16,11 @@ from itertools import product
 from math import lcm
 from typing import Literal
 
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from rental.core.errors import ApplicationError
-from rental.core.money import cny, format_cny
+from rental.core.money import cny, format_cny, plain_number
+from rental.core.timeutil import local, require_aware
 
 Unit = Literal["month", "week", "day", "hour"]
 
@@ -67,6 +68,19 @@ class RentLine:
         }
 
 
+def rent_line_text(item: RentLine | dict | str) -> str:
+    """A rent line in the active language, from the line itself or the facts a quote keeps
+    ({"unit": "day", "count": 2, "rate": "30.00"}); text kept by older quotes is shown as is."""
+    if isinstance(item, RentLine):
+        return item.label
+    if isinstance(item, dict):
+        return gettext(_LINE_LABELS[item["unit"]]) % {
+            "count": item["count"],
+            "rate": format_cny(Decimal(item["rate"])),
+        }
+    return str(item)
+
+
 @dataclass(frozen=True)
 class RentBreakdown:
     """The cheapest cover: its lines (month → hour, no empty ones), hours charged and total."""
@@ -74,6 +88,59 @@ class RentBreakdown:
     lines: tuple[RentLine, ...]
     hours: int
     total: Decimal
+
+
+@dataclass(frozen=True)
+class PeriodProblem:
+    code: str
+    message: str
+
+
+def rental_period_problem(
+    *, starts_at: datetime, ends_at: datetime, now: datetime
+) -> PeriodProblem | None:
+    """Why a rental cannot have this period, or None: both ends carry a time zone, fall on the
+    hour, the end is after the start, and the start is not in the past (the hour already begun
+    is the past). Forms and services ask this one rule."""
+    for value in (starts_at, ends_at):
+        if value.tzinfo is None or value.utcoffset() is None:
+            return PeriodProblem("naive_datetime", gettext("Times must include a time zone."))
+    if ends_at <= starts_at:
+        return PeriodProblem("period", gettext("The end of the rental must be after its start."))
+    if starts_at < now:
+        return PeriodProblem("past", gettext("The rental cannot start in the past."))
+    for value in (starts_at, ends_at):
+        if local(value).minute or value.second or value.microsecond:
+            return PeriodProblem("period", gettext("Rentals start and end on the hour."))
+    return None
+
+
+@dataclass(frozen=True)
+class RateCard:
+    """A model's prices per hour, day, week and month, as a contract keeps them at signing."""
+
+    hour: Decimal
+    day: Decimal
+    week: Decimal
+    month: Decimal
+
+    def to_dict(self) -> dict[str, str]:
+        return {unit: str(getattr(self, unit)) for unit in UNITS}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RateCard:
+        return cls(**{unit: _check_rate(unit, data[unit]) for unit in UNITS})
+
+    def rates(self) -> dict[str, Decimal]:
+        return {unit: getattr(self, unit) for unit in UNITS}
+
+
+@dataclass(frozen=True)
+class ExtraRent:
+    """Rent owed for more time: the amount and the lines that explain it."""
+
+    amount: Decimal
+    lines: tuple[str, ...]
 
 
 def rent_for_period(
@@ -140,13 +207,7 @@ def started_hours(*, start: datetime, end: datetime) -> int:
     compares their wall clocks, which would be wrong across a daylight-saving change.
     """
     for value in (start, end):
-        if not isinstance(value, datetime):
-            raise TypeError("start and end must be datetimes.")
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise PricingError(
-                gettext("The start and end of a rental must include a time zone."),
-                code="naive_datetime",
-            )
+        require_aware(value, error=PricingError)
     elapsed = end.astimezone(UTC) - start.astimezone(UTC)
     if elapsed <= timedelta(0):
         raise PricingError(
@@ -235,3 +296,54 @@ def _cheapest_cover(hours: int, cents: dict[Unit, int]) -> dict[Unit, int]:
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
+
+
+def extension_rent(
+    *, card: RateCard, start: datetime, new_end: datetime, agreed: Decimal
+) -> ExtraRent:
+    """What an extension to `new_end` costs (DOMAIN.md "Rent", extension).
+
+    The whole new period `start`–`new_end` is priced again by the cheapest cover at the
+    contract's card, and the rent already agreed is subtracted, never below 0: with 10/h, 60/d,
+    300/wk a 6-day rental (300, a week) extended by a day costs 0; a 3-day rental (180)
+    extended by 2 days costs 120 (5 days = a week, 300).
+    """
+    whole = rent_breakdown(**card.rates(), start=start, end=new_end)
+    amount = max(cny(whole.total - cny(agreed)), cny(0))
+    lines = (
+        gettext("Whole period %(period)s: %(lines)s = %(total)s")
+        % {
+            "period": _hours_text(whole.hours),
+            "lines": " + ".join(line.label for line in whole.lines),
+            "total": format_cny(whole.total),
+        },
+        gettext("Already agreed: %(agreed)s") % {"agreed": format_cny(agreed)},
+        gettext("To pay for the extension: %(amount)s") % {"amount": format_cny(amount)},
+    )
+    return ExtraRent(amount=amount, lines=lines)
+
+
+def late_return_rent(
+    *, card: RateCard, due: datetime, returned: datetime, surcharge: Decimal
+) -> ExtraRent:
+    """The late time `due`–`returned` at the contract's card plus the late surcharge
+    (DOMAIN.md "Rent": policy + 20 %); nothing when the unit came back in time."""
+    if returned <= due:
+        return ExtraRent(amount=cny(0), lines=())
+    extra = rent_breakdown(**card.rates(), start=due, end=returned)
+    amount = cny(extra.total * (1 + surcharge))
+    lines = (
+        gettext("Late by %(period)s: %(lines)s = %(total)s")
+        % {
+            "period": _hours_text(extra.hours),
+            "lines": " + ".join(line.label for line in extra.lines),
+            "total": format_cny(extra.total),
+        },
+        gettext("Late-return surcharge %(pct)s %%: %(amount)s")
+        % {"pct": plain_number(surcharge * 100), "amount": format_cny(amount)},
+    )
+    return ExtraRent(amount=amount, lines=lines)
+
+
+def _hours_text(hours: int) -> str:
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}

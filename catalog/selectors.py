@@ -22,8 +22,8 @@ NEXT_FREE_SEARCH_LIMIT = 500
 
 def blocked_range(starts_at: datetime, ends_at: datetime, buffer: timedelta) -> DateTimeTZRange:
     """The range a booking of [starts_at, ends_at) keeps a unit from others, buffer included."""
-    require_aware(starts_at, "starts_at")
-    require_aware(ends_at, "ends_at")
+    require_aware(starts_at)
+    require_aware(ends_at)
     return DateTimeTZRange(starts_at - buffer, ends_at + buffer, "[)")
 
 
@@ -107,15 +107,6 @@ def next_free_at(
         if in_service.exclude(Exists(busy_entries(window))).count() >= quantity:
             return candidate
     return None
-
-
-def asset_timeline(*, asset: Asset, since: datetime, until: datetime) -> list[CalendarEntry]:
-    """Active entries of one unit that touch [since, until), in time order."""
-    return list(
-        asset.calendar.filter(
-            is_active=True, blocked__overlap=DateTimeTZRange(since, until, "[)")
-        ).order_by("starts_at")
-    )
 
 
 def model_timeline(

@@ -27,8 +27,8 @@ EXCLUSION = "catalog_calendar_no_overlap"
 
 def _check_period(starts_at: datetime, ends_at: datetime) -> None:
     try:
-        require_aware(starts_at, "starts_at")
-        require_aware(ends_at, "ends_at")
+        require_aware(starts_at)
+        require_aware(ends_at)
     except ValueError as exc:
         raise CatalogError(_("Times must include a time zone.")) from exc
     if ends_at <= starts_at:

@@ -5,13 +5,14 @@ individual's with their own ID card and the ID card of an adult guarantor, other
 with Xiamen household registration. A document counts only once staff have verified it against
 the copy, and only staff can confirm a household registration: a 3502 ID number is a hint, never
 proof. Without a waiver each unit's deposit is its model's deposit amount, or else its replacement
-value times DEFAULT_DEPOSIT_RATE.
+value times the house policy's deposit rate (50 %), which the caller passes.
 
 Plain values in, plain values out: services load the customer's documents and pass what they hold.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,14 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rental.core.errors import ApplicationError
-from rental.core.money import cny
+from rental.core.money import ZERO, cny
 
 from . import identity
 from .identity import IdentityError
-
-# (policy) Share of a unit's replacement value taken as deposit when its model names no amount.
-# Staff change it in the console; a signed contract keeps the amount it was signed with.
-DEFAULT_DEPOSIT_RATE = Decimal("0.50")
 
 COMPANY = "company"
 INDIVIDUAL = "individual"
@@ -271,7 +268,7 @@ def deposit_for_unit(
     *,
     deposit_amount: Decimal | None,
     replacement_value: Decimal,
-    rate: Decimal = DEFAULT_DEPOSIT_RATE,
+    rate: Decimal,
 ) -> Decimal:
     """One unit's deposit in CNY when there is no waiver, rounded half-up to the fen.
 
@@ -279,21 +276,36 @@ def deposit_for_unit(
     else `replacement_value × rate`. Negative or non-finite amounts, and a rate outside 0 to 1,
     raise DepositError; floats raise TypeError, as everywhere money is handled.
     """
-    rate = _decimal(rate)
+    if isinstance(rate, float):
+        raise TypeError("A rate must not be a float; pass a Decimal.")
+    rate = Decimal(rate)
     if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1):
         raise DepositError(
             _("The deposit rate must be between 0 and 1; it is %(rate)s.") % {"rate": rate},
             code="invalid_rate",
         )
     if deposit_amount is not None:
-        return cny(_non_negative(_decimal(deposit_amount)))
-    return cny(_non_negative(_decimal(replacement_value)) * rate)
+        return cny(_non_negative(_amount(deposit_amount)))
+    return cny(_non_negative(_amount(replacement_value)) * rate)
 
 
-def _decimal(value: Decimal | int | str) -> Decimal:
+def _amount(value: Decimal | int | str) -> Decimal:
     if isinstance(value, float):
         raise TypeError("Money must not be a float; pass a Decimal, int or str.")
     return Decimal(value)
+
+
+#: Ledger kinds that add to what is held; every other kind (refunded, deducted) takes from it.
+DEPOSIT_INFLOWS = frozenset({"collected"})
+
+
+def deposit_held(movements: Iterable[tuple[str, Decimal]]) -> Decimal:
+    """What is held for the customer after these ledger movements (kind, amount):
+    collected − refunded − deducted."""
+    total = ZERO
+    for kind, amount in movements:
+        total += amount if kind in DEPOSIT_INFLOWS else -amount
+    return cny(total)
 
 
 def _non_negative(amount: Decimal) -> Decimal:

@@ -16,10 +16,10 @@ from .models import Address, Customer, Inspection
 from .models.choices import TIER_CHOICES
 from .models.customers import District
 from .models.reservations import Fulfilment
-from .services import ReservationItem
+from .quotes import MAX_LINES
+from .services import ReservationItem, ReservationRequest
 
 HOURS = [(h, f"{h:02d}:00") for h in range(24)]
-MAX_LINES = 10
 
 
 class CustomerProfileForm(forms.Form):
@@ -146,6 +146,20 @@ class ReservationForm(forms.Form):
         for problem in problems:
             self.add_error(None, problem)
         return items
+
+    def reservation_request(self, customer: Customer) -> ReservationRequest:
+        """The valid form as the request the quote and the holds take."""
+        data = self.cleaned_data
+        delivery = data["fulfilment"] == Fulfilment.DELIVERY
+        return ReservationRequest(
+            customer=customer,
+            items=tuple(self.items),
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            fulfilment=data["fulfilment"],
+            address=data.get("address") if delivery else None,
+            tier=data["tier"],
+        )
 
     def error_text(self) -> str:
         """All errors in one line, each field's prefixed by its label (for the live quote)."""

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rental.core.i18n import pick
 from service_tickets.terms import OVERRIDE_KEYS, TIERS
 
 from .forms import HOURS
@@ -63,9 +64,13 @@ class ReturnForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
-    def __init__(self, *args, accessories: list[str], **kwargs):
+    def __init__(self, *args, accessories: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["missing"].choices = [(a, a) for a in accessories]
+        # The Chinese name is the stored value; each reader sees the name in their language.
+        self.fields["missing"].choices = [
+            (a.get("zh") or a.get("en", ""), pick(a.get("zh", ""), a.get("en", "")))
+            for a in accessories
+        ]
 
 
 class PaymentForm(forms.Form):

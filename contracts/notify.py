@@ -19,18 +19,14 @@ def customer_recipient(customer: Customer) -> Recipient:
     )
 
 
-def staff_recipients(group: str = User.StaffGroup.FRONT_DESK) -> list[Recipient]:
-    staff = User.objects.filter(role=User.Role.STAFF, is_active=True, groups__name=group)
-    return [
-        Recipient(
-            name=user.get_full_name() or user.username,
-            email=user.email or None,
-            phone=user.phone or None,
-            language=user.preferred_language,
-            user=user,
-        )
-        for user in staff.distinct()
-    ]
+def staff_recipients(*groups: str) -> list[Recipient]:
+    """Active staff in any of `groups` (default: the front desk), each in their own language."""
+    staff = User.objects.filter(
+        role=User.Role.STAFF,
+        is_active=True,
+        groups__name__in=groups or (User.StaffGroup.FRONT_DESK,),
+    ).distinct()
+    return [Recipient.for_user(user) for user in staff.order_by("pk")]
 
 
 def tell(event: str, key: str, *, customer: Customer, context: dict, staff: bool = True) -> None:

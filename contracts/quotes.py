@@ -12,12 +12,15 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from catalog.pricing import rent_breakdown
+from catalog.pricing import RateCard, RentLine, rent_breakdown
 from rental.core.money import ZERO, cny
 from service_tickets import fees
 from service_tickets.terms import ServiceTerms
 
 from .deposits import WaiverDecision, deposit_for_unit
+
+#: Most models one reservation may list (form and service alike).
+MAX_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,7 @@ class LineInput:
     model_id: int
     name: str
     quantity: int
-    hour: Decimal
-    day: Decimal
-    week: Decimal
-    month: Decimal
+    card: RateCard
     replacement_value: Decimal
     deposit_amount: Decimal | None
 
@@ -39,7 +39,7 @@ class QuoteLine:
     name: str
     quantity: int
     rent_per_unit: Decimal
-    breakdown: tuple[str, ...]
+    breakdown: tuple[RentLine, ...]
     deposit_per_unit: Decimal
 
     @property
@@ -84,7 +84,11 @@ class Quote:
                     "quantity": line.quantity,
                     "rent_per_unit": str(line.rent_per_unit),
                     "rent": str(line.rent),
-                    "breakdown": list(line.breakdown),
+                    # Facts, not sentences: shown in the reader's language by `rent_line_text`.
+                    "breakdown": [
+                        {"unit": item.unit, "count": item.count, "rate": str(item.rate)}
+                        for item in line.breakdown
+                    ],
                     "deposit_per_unit": str(line.deposit_per_unit),
                 }
                 for line in self.lines
@@ -111,26 +115,19 @@ def build_quote(
     distance_km: Decimal | None,
     waiver: WaiverDecision,
     deposit_rate: Decimal,
-    terms: ServiceTerms | None = None,
+    terms: ServiceTerms,
 ) -> Quote:
     """Price a reservation. Delivery and pickup are one trip each, both at `delivery_fee`."""
     quote_lines = []
     for line in lines:
-        breakdown = rent_breakdown(
-            hour=line.hour,
-            day=line.day,
-            week=line.week,
-            month=line.month,
-            start=starts_at,
-            end=ends_at,
-        )
+        breakdown = rent_breakdown(**line.card.rates(), start=starts_at, end=ends_at)
         quote_lines.append(
             QuoteLine(
                 model_id=line.model_id,
                 name=line.name,
                 quantity=line.quantity,
                 rent_per_unit=breakdown.total,
-                breakdown=tuple(item.label for item in breakdown.lines),
+                breakdown=breakdown.lines,
                 deposit_per_unit=deposit_for_unit(
                     deposit_amount=line.deposit_amount,
                     replacement_value=line.replacement_value,

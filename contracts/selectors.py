@@ -11,6 +11,8 @@ from django.utils import timezone
 from rental.core import policy
 from rental.core.money import ZERO, cny
 from rental.core.timeutil import local
+from service_tickets import fees
+from service_tickets.selectors import contract_terms
 
 from .deposits import WaiverDecision, deposit_for_unit, deposit_waiver
 from .models import Contract, Customer, Guarantor, Inspection, Reservation, ReservationLine
@@ -93,3 +95,19 @@ def active_inspection(reservation: Reservation) -> Inspection | None:
     return reservation.inspections.filter(
         status__in=[s.value for s in Inspection.ACTIVE_STATUSES]
     ).first()
+
+
+def contract_trip_fees(*, contract: Contract) -> tuple[Decimal, Decimal]:
+    """(delivery, pickup), each one-way trip: once signed, the fees kept at signing; before,
+    what they come to now from the contract's terms (its own terms on top)."""
+    if contract.is_signed:
+        return contract.delivery_fee, contract.pickup_fee
+    if contract.fulfilment != "delivery" or not contract.zone or contract.distance_km is None:
+        return ZERO, ZERO
+    fee = fees.delivery_fee(
+        tier=contract.tier,
+        zone=contract.zone,
+        distance_km=contract.distance_km,
+        terms=contract_terms(contract),
+    )
+    return fee, fee

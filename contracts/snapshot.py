@@ -1,20 +1,25 @@
-"""The printed contract as a plain dict: built once at signing, stored, and printed from.
+"""The printed contract as a plain dict of words in one language, made from the contract's facts.
 
-Because the PDF is made from this snapshot, a signed contract reads the same forever, whatever
-happens later to prices, policy or the customer's details.
+Everything priced is read from what the contract froze at signing (rents, trip fees, deposit,
+terms snapshot), so the document reads the same whenever it is made and in whichever language;
+the PDF kept at signing is this document in the signing language.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from catalog.pricing import rent_line_text
 from rental.core.phones import display_phone
 from rental.core.timeutil import local
 from service_tickets.sla import rental_days
 from service_tickets.terms import TIER_LABELS, ServiceTerms
 
 from .models import Contract
+from .models.contracts import SignedPlace
 from .terms_text import service_terms_in_words
 
 LESSOR = {
@@ -29,14 +34,22 @@ def _when(value) -> str:
 
 
 def contract_document(
-    *, contract: Contract, terms: ServiceTerms, language: str, signature: dict | None = None
+    *,
+    contract: Contract,
+    terms: ServiceTerms,
+    language: str,
+    signature: dict | None = None,
+    trip_fees: tuple[Decimal, Decimal] | None = None,
 ) -> dict:
-    """Everything the 租赁协议书 prints, in `language`, as strings."""
+    """Everything the 租赁协议书 prints, in `language`, as strings. `trip_fees` (delivery,
+    pickup) default to the signed ones; a draft's preview passes what they would be now."""
+    trip_fees = trip_fees or (contract.delivery_fee, contract.pickup_fee)
     with translation.override(language):
         customer = contract.customer
         company = customer.is_company
         quote = contract.quote
         lines = {line["model_id"]: line for line in quote.get("lines", [])}
+        delivery_fee, pickup_fee = trip_fees
         units = list(contract.units.select_related("asset", "model__brand"))
         address = contract.address
         return {
@@ -66,7 +79,10 @@ def contract_document(
                     "serial": unit.asset.serial_number,
                     "asset_tag": unit.asset.asset_tag,
                     "rent": str(unit.rent),
-                    "breakdown": lines.get(unit.model_id, {}).get("breakdown", []),
+                    "breakdown": [
+                        rent_line_text(item)
+                        for item in lines.get(unit.model_id, {}).get("breakdown", [])
+                    ],
                     "accessories": [
                         item.get("zh" if language.startswith("zh") else "en") or item.get("zh", "")
                         for item in unit.model.accessories
@@ -74,14 +90,10 @@ def contract_document(
                 }
                 for unit in units
             ],
-            "delivery_fee": quote.get("delivery_fee", "0.00"),
-            "pickup_fee": quote.get("pickup_fee", "0.00"),
+            "delivery_fee": str(delivery_fee),
+            "pickup_fee": str(pickup_fee),
             "rent_total": str(sum(unit.rent for unit in units)),
-            "total": str(
-                sum(unit.rent for unit in units)
-                + _decimal(quote.get("delivery_fee"))
-                + _decimal(quote.get("pickup_fee"))
-            ),
+            "total": str(sum(unit.rent for unit in units) + delivery_fee + pickup_fee),
             "deposit": {
                 "waived": contract.deposit_waived,
                 "amount": str(contract.deposit_amount),
@@ -92,14 +104,8 @@ def contract_document(
                 _("%(key)s: %(value)s") % {"key": key, "value": value}
                 for key, value in sorted(contract.terms_overrides.items())
             ],
-            "signature": signature,
+            "signature": _signature_words(signature),
         }
-
-
-def _decimal(value):
-    from decimal import Decimal
-
-    return Decimal(value or "0")
 
 
 def _deposit_reasons(contract: Contract) -> list[str]:
@@ -108,3 +114,13 @@ def _deposit_reasons(contract: Contract) -> list[str]:
             return [_("Waived: business licence and responsible person's ID verified.")]
         return [_("Waived: own ID and a Xiamen guarantor verified.")]
     return [contract.deposit_note] if contract.deposit_note else []
+
+
+def _signature_words(signature: dict | None) -> dict | None:
+    """The stored signature facts, with the place in this document's language."""
+    if not signature:
+        return None
+    place = signature.get("place", "")
+    if place in SignedPlace.values:
+        place = str(SignedPlace(place).label)
+    return {**signature, "place": place}

@@ -14,10 +14,10 @@ except what the contract makes chargeable) and as agreed in the contractual tier
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from decimal import Decimal
 
 from django.utils.translation import gettext, ngettext, pgettext
 
+from rental.core.money import plain_number
 from service_tickets.terms import (
     OUTSIDE_ZONES,
     TIERS,
@@ -86,9 +86,9 @@ def _support(tier: str) -> list[str]:
 
 def _delivery(terms: ServiceTerms, rules: TierTerms) -> list[str]:
     taxi = {
-        "flag_fall": _num(terms.taxi_flag_fall),
-        "flag_fall_km": _num(terms.taxi_flag_fall_km),
-        "per_km": _num(terms.taxi_per_km),
+        "flag_fall": plain_number(terms.taxi_flag_fall),
+        "flag_fall_km": plain_number(terms.taxi_flag_fall_km),
+        "per_km": plain_number(terms.taxi_per_km),
     }
     sentences = []
     for zones, mode in _groups(lambda zone: rules.delivery[zone]):
@@ -105,7 +105,7 @@ def _delivery(terms: ServiceTerms, rules: TierTerms) -> list[str]:
                 "the distance plus a %(fee)s CNY service fee; the taxi fare is %(flag_fall)s CNY "
                 "for the first %(flag_fall_km)s km, then %(per_km)s CNY for each further km or "
                 "part of a km."
-            ) % (params | taxi | {"fee": _num(terms.outside_service_fee)})
+            ) % (params | taxi | {"fee": plain_number(terms.outside_service_fee)})
         elif mode == "free_within_radius":
             sentence = gettext(
                 "%(where)s, delivery and pickup are free within %(free_km)s km of our depot; "
@@ -114,8 +114,8 @@ def _delivery(terms: ServiceTerms, rules: TierTerms) -> list[str]:
             ) % (
                 params
                 | {
-                    "free_km": _num(rules.delivery_free_km),
-                    "per_km": _num(rules.delivery_per_km_beyond),
+                    "free_km": plain_number(rules.delivery_free_km),
+                    "per_km": plain_number(rules.delivery_per_km_beyond),
                 }
             )
         else:  # "free"
@@ -283,7 +283,7 @@ def _overtime(terms: ServiceTerms) -> str:
     params = {
         "free_hours": _hours(terms.overtime_free_hours),
         "block_hours": _hours(terms.overtime_block_hours),
-        "percent": _num(terms.overtime_rate * 100),
+        "percent": plain_number(terms.overtime_rate * 100),
     }
     if not terms.overtime_rate:
         return (
@@ -343,15 +343,7 @@ def _days(count: int) -> str:
     return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
-def _num(value: Decimal | int) -> str:
-    """A price or distance as people write it: 10, 2.5, never 10.00 or 1E+1."""
-    text = format(Decimal(value), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 def _price(table: FeeRange) -> str:
     if table.low == table.high:
-        return _num(table.low)
-    return f"{_num(table.low)}–{_num(table.high)}"
+        return plain_number(table.low)
+    return f"{plain_number(table.low)}–{plain_number(table.high)}"

@@ -17,7 +17,7 @@ from rental.core.errors import ApplicationError
 
 from . import services
 from .models import TermsVersion, Ticket
-from .selectors import current_terms
+from .selectors import terms_in_force
 from .terms import DELIVERY_MODES, FIELD_KINDS, TIER_LABELS, TIERS, ZONE_LABELS, ZONES
 
 _GLOBAL_LABELS = {
@@ -116,7 +116,7 @@ class TermsVersionForm(forms.ModelForm):
 
     def __init__(self, *args, base=None, **kwargs):
         super().__init__(*args, **kwargs)
-        values = (base or current_terms()).to_dict()
+        values = (base or terms_in_force()).to_dict()
         for key in TERM_KEYS:
             self.fields[key].initial = values[key]
         if "note" in self.fields:
@@ -126,7 +126,7 @@ class TermsVersionForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         try:
-            current_terms().with_overrides({key: data[key] for key in TERM_KEYS if key in data})
+            terms_in_force().with_overrides({key: data[key] for key in TERM_KEYS if key in data})
         except ApplicationError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return data

@@ -13,15 +13,14 @@ tier that charges it, whether or not the work itself is included.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal
 
 from django.utils.translation import gettext, ngettext
 
 from rental.core.errors import ApplicationError
-from rental.core.money import ZERO, cny
+from rental.core.money import ZERO, cny, plain_number, to_decimal
 
 from .terms import (
-    PUBLISHED_TERMS,
     REPAIR_KINDS,
     TIER_LABELS,
     TIERS,
@@ -39,13 +38,13 @@ class FeeError(ApplicationError):
 # --- taxi fare ----------------------------------------------------------------------------------
 
 
-def taxi_fare(*, distance_km: Decimal, terms: ServiceTerms | None = None) -> Decimal:
+def taxi_fare(*, distance_km: Decimal, terms: ServiceTerms) -> Decimal:
     """The Xiamen taxi fare for a one-way trip: flag fall, then a price per started km.
 
     Published: 10 CNY covers the first 3 km, then 2 CNY per km or part (3.2 km → 12, 7.5 → 20).
     0 km still costs the flag fall.
     """
-    return _taxi(_distance(distance_km), terms or PUBLISHED_TERMS)[0]
+    return _taxi(_distance(distance_km), terms)[0]
 
 
 def _taxi(km: Decimal, terms: ServiceTerms) -> tuple[Decimal, int]:
@@ -57,9 +56,9 @@ def _taxi(km: Decimal, terms: ServiceTerms) -> tuple[Decimal, int]:
 def _taxi_phrase(km: Decimal, terms: ServiceTerms) -> str:
     fare, extra_km = _taxi(km, terms)
     params = {
-        "flag_fall": _num(terms.taxi_flag_fall),
-        "flag_fall_km": _num(terms.taxi_flag_fall_km),
-        "per_km": _num(terms.taxi_per_km),
+        "flag_fall": plain_number(terms.taxi_flag_fall),
+        "flag_fall_km": plain_number(terms.taxi_flag_fall_km),
+        "per_km": plain_number(terms.taxi_per_km),
         "extra_km": extra_km,
         "fare": fare,
     }
@@ -80,16 +79,13 @@ def _taxi_phrase(km: Decimal, terms: ServiceTerms) -> str:
 # --- delivery and pickup -------------------------------------------------------------------------
 
 
-def delivery_fee(
-    *, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms | None = None
-) -> Decimal:
+def delivery_fee(*, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms) -> Decimal:
     """The fee for one one-way delivery or pickup trip.
 
     Published: base zone — basic pays the taxi fare, value-added is free within 10 km and pays
     2 CNY per km or part beyond 10, rapid is free; outside the base zone every tier pays the taxi
     fare + 50 CNY service fee; contractual is free unless the contract's terms set a mode.
     """
-    terms = terms or PUBLISHED_TERMS
     _check_tier_zone(tier, zone)
     return _delivery(tier, zone, _distance(distance_km), terms)[0]
 
@@ -106,15 +102,15 @@ def _delivery(tier: str, zone: str, km: Decimal, terms: ServiceTerms) -> tuple[D
         total = cny(fare + terms.outside_service_fee)
         return total, gettext("%(taxi)s, plus a %(fee)s CNY service fee = %(total)s CNY") % {
             "taxi": _taxi_phrase(km, terms),
-            "fee": _num(terms.outside_service_fee),
+            "fee": plain_number(terms.outside_service_fee),
             "total": total,
         }
     if mode == "free_within_radius":
         beyond = _started(max(Decimal(0), km - rules.delivery_free_km))
         total = cny(rules.delivery_per_km_beyond * beyond)
         params = {
-            "free_km": _num(rules.delivery_free_km),
-            "per_km": _num(rules.delivery_per_km_beyond),
+            "free_km": plain_number(rules.delivery_free_km),
+            "per_km": plain_number(rules.delivery_per_km_beyond),
             "extra_km": beyond,
             "total": total,
         }
@@ -127,18 +123,15 @@ def _delivery(tier: str, zone: str, km: Decimal, terms: ServiceTerms) -> tuple[D
     return cny(ZERO), gettext("each one-way trip is free")
 
 
-def explain_delivery_fee(
-    *, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms | None = None
-) -> str:
+def explain_delivery_fee(*, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms) -> str:
     """E.g. "Basic service, base zone, 7.5 km: taxi fare 10 CNY for the first 3 km + 2 CNY × 5 km
     = 20.00 CNY." """
-    terms = terms or PUBLISHED_TERMS
     _check_tier_zone(tier, zone)
     km = _distance(distance_km)
     _, body = _delivery(tier, zone, km, terms)
     return gettext("%(tier)s, %(zone)s, %(km)s km: %(how)s.") % {
         **_labels(tier, zone),
-        "km": _num(km),
+        "km": plain_number(km),
         "how": body,
     }
 
@@ -153,7 +146,7 @@ def repair_fee_range(
     kind: str,
     units: int,
     distance_km: Decimal,
-    terms: ServiceTerms | None = None,
+    terms: ServiceTerms,
 ) -> tuple[Decimal, Decimal]:
     """(lowest, highest) price of one on-site repair visit, transport included.
 
@@ -163,7 +156,6 @@ def repair_fee_range(
     150–200). Where the tier charges transport (published: outside the base zone, every tier but
     contractual) the one-way taxi fare is added to both ends.
     """
-    terms = terms or PUBLISHED_TERMS
     _check_tier_zone(tier, zone)
     _check_kind_units(kind, units)
     km = _distance(distance_km)
@@ -172,14 +164,13 @@ def repair_fee_range(
 
 
 def repair_transport_fee(
-    *, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms | None = None
+    *, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms
 ) -> Decimal:
     """Transport alone for an on-site visit: the one-way taxi fare where the tier charges it
     (published: outside the base zone, every tier but contractual), else 0.
 
     Used for a visit that did no chargeable work (advice or a check only).
     """
-    terms = terms or PUBLISHED_TERMS
     _check_tier_zone(tier, zone)
     km = _distance(distance_km)
     if zone in terms.tier(tier).repair_transport:
@@ -188,12 +179,11 @@ def repair_transport_fee(
 
 
 def explain_repair_transport_fee(
-    *, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms | None = None
+    *, tier: str, zone: str, distance_km: Decimal, terms: ServiceTerms
 ) -> str:
-    terms = terms or PUBLISHED_TERMS
     _check_tier_zone(tier, zone)
     km = _distance(distance_km)
-    params = {**_labels(tier, zone), "km": _num(km)}
+    params = {**_labels(tier, zone), "km": plain_number(km)}
     if zone in terms.tier(tier).repair_transport:
         params["how"] = _taxi_phrase(km, terms)
         return (
@@ -203,14 +193,13 @@ def explain_repair_transport_fee(
 
 
 def repair_list_price_range(
-    *, zone: str, kind: str, units: int, terms: ServiceTerms | None = None
+    *, zone: str, kind: str, units: int, terms: ServiceTerms
 ) -> tuple[Decimal, Decimal]:
     """The fee table's price of the work alone, as if it were not included and with no transport.
 
     DOMAIN.md: included work costs 0 "and is still recorded with the price it would have had";
     this is that price.
     """
-    terms = terms or PUBLISHED_TERMS
     _check_zone(zone)
     _check_kind_units(kind, units)
     table = _list_price(zone, kind, units, terms)
@@ -247,11 +236,10 @@ def explain_repair_fee_range(
     kind: str,
     units: int,
     distance_km: Decimal,
-    terms: ServiceTerms | None = None,
+    terms: ServiceTerms,
 ) -> str:
     """E.g. "Basic service, base zone, hardware repair of 3 units: 2 blocks of up to 2 units ×
     50–100 CNY = 100.00–200.00 CNY." """
-    terms = terms or PUBLISHED_TERMS
     _check_tier_zone(tier, zone)
     _check_kind_units(kind, units)
     km = _distance(distance_km)
@@ -292,7 +280,7 @@ def explain_repair_fee_range(
     if transport:
         low, high = work.low + transport, work.high + transport
         params |= {
-            "km": _num(km),
+            "km": plain_number(km),
             "transport": transport,
             "total": _range_text(FeeRange(cny(low), cny(high))),
         }
@@ -317,7 +305,7 @@ def explain_repair_fee_range(
 
 
 def overtime_surcharge(
-    *, repair_fee: Decimal, hours_to_resolve: Decimal, terms: ServiceTerms | None = None
+    *, repair_fee: Decimal, hours_to_resolve: Decimal, terms: ServiceTerms
 ) -> Decimal:
     """The surcharge for a repair resolved more than 24 h after the technician arrived.
 
@@ -325,15 +313,14 @@ def overtime_surcharge(
     48 h → 1, 48.01 h → 2). Staff may waive it; that decision is not a rule and lives in the
     service that closes the ticket.
     """
-    terms = terms or PUBLISHED_TERMS
     fee = _money(repair_fee)
     hours = _hours(hours_to_resolve)
     return cny(fee * terms.overtime_rate * _overtime_blocks(hours, terms))
 
 
-def overtime_blocks(*, hours_to_resolve: Decimal, terms: ServiceTerms | None = None) -> int:
+def overtime_blocks(*, hours_to_resolve: Decimal, terms: ServiceTerms) -> int:
     """How many started surcharge periods a resolution time falls into (24 h → 0, 24.5 h → 1)."""
-    return _overtime_blocks(_hours(hours_to_resolve), terms or PUBLISHED_TERMS)
+    return _overtime_blocks(_hours(hours_to_resolve), terms)
 
 
 def _overtime_blocks(hours: Decimal, terms: ServiceTerms) -> int:
@@ -344,18 +331,17 @@ def _overtime_blocks(hours: Decimal, terms: ServiceTerms) -> int:
 
 
 def explain_overtime_surcharge(
-    *, repair_fee: Decimal, hours_to_resolve: Decimal, terms: ServiceTerms | None = None
+    *, repair_fee: Decimal, hours_to_resolve: Decimal, terms: ServiceTerms
 ) -> str:
-    terms = terms or PUBLISHED_TERMS
     fee = _money(repair_fee)
     hours = _hours(hours_to_resolve)
     blocks = _overtime_blocks(hours, terms)
     params = {
-        "hours": _num(hours),
+        "hours": plain_number(hours),
         "free_hours": terms.overtime_free_hours,
         "block_hours": terms.overtime_block_hours,
         "blocks": blocks,
-        "percent": _num(terms.overtime_rate * 100),
+        "percent": plain_number(terms.overtime_rate * 100),
         "fee": fee,
         "total": cny(fee * terms.overtime_rate * blocks),
     }
@@ -430,34 +416,22 @@ def _check_kind_units(kind: str, units: int) -> None:
         raise FeeError(gettext("A repair covers at least one unit."), code="invalid_units")
 
 
-def _decimal(value: Decimal | int | str) -> Decimal:
-    if isinstance(value, float | bool) or not isinstance(value, Decimal | int | str):
-        raise TypeError("Expected a Decimal, int or str, never a float.")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        raise FeeError(gettext("Expected a finite number."), code="invalid_number")
-    return number
-
-
 def _distance(value: Decimal) -> Decimal:
-    km = _decimal(value)
+    km = to_decimal(value, error=FeeError)
     if km < 0:
         raise FeeError(gettext("A distance must not be negative."), code="negative_distance")
     return km
 
 
 def _hours(value: Decimal) -> Decimal:
-    hours = _decimal(value)
+    hours = to_decimal(value, error=FeeError)
     if hours < 0:
         raise FeeError(gettext("A duration must not be negative."), code="negative_duration")
     return hours
 
 
 def _money(value: Decimal) -> Decimal:
-    amount = _decimal(value)
+    amount = to_decimal(value, error=FeeError)
     # Checked before rounding so that -0.001 is refused rather than turned into 0.00.
     if amount < 0:
         raise FeeError(gettext("A fee must not be negative."), code="negative_fee")
@@ -469,18 +443,10 @@ def _started(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING))
 
 
-def _num(value: Decimal | int) -> str:
-    """A tariff number as people write it: 10, 2.5, never 10.00 or 1E+1."""
-    text = format(Decimal(value), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 def _table_text(table: FeeRange) -> str:
     if table.low == table.high:
-        return _num(table.low)
-    return f"{_num(table.low)}–{_num(table.high)}"
+        return plain_number(table.low)
+    return f"{plain_number(table.low)}–{plain_number(table.high)}"
 
 
 def _range_text(fee_range: FeeRange) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from contracts.notify import customer_recipient
+from contracts.notify import customer_recipient, staff_recipients
 from rental.accounts.models import User
 from rental.notifications.services import Recipient
 
@@ -18,17 +18,11 @@ DISPATCH_GROUPS = (User.StaffGroup.FRONT_DESK, User.StaffGroup.MANAGER)
 
 def dispatch_recipients() -> list[Recipient]:
     """The staff who dispatch technicians: the front desk and the managers."""
-    staff = User.objects.filter(
-        role=User.Role.STAFF, is_active=True, groups__name__in=DISPATCH_GROUPS
-    ).distinct()
-    return [Recipient.for_user(user) for user in staff.order_by("pk")]
+    return staff_recipients(*DISPATCH_GROUPS)
 
 
 def manager_recipients() -> list[Recipient]:
-    staff = User.objects.filter(
-        role=User.Role.STAFF, is_active=True, groups__name=User.StaffGroup.MANAGER
-    ).distinct()
-    return [Recipient.for_user(user) for user in staff.order_by("pk")]
+    return staff_recipients(User.StaffGroup.MANAGER)
 
 
 def technician_recipient(ticket: Ticket) -> list[Recipient]:

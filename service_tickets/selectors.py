@@ -11,37 +11,52 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from contracts.models import Contract
 from rental.core.money import ZERO, cny
 
 from . import fees
 from .models import TermsVersion, Ticket
-from .terms import PUBLISHED_TERMS, ServiceTerms
+from .terms import ServiceTerms, TermsError
 
 
-def current_terms(*, at=None) -> ServiceTerms:
+def terms_in_force(*, at=None) -> ServiceTerms:
     """The published service terms in force now (or `at`): the latest version already effective.
 
-    Version 1 (DOMAIN.md) is written by a migration; with no row at all (a test database that was
-    flushed) the built-in published terms are returned.
+    This is the one answer to "which terms apply" for quotes and drafts; a signed contract's
+    terms are its snapshot (`contract_terms`). Version 1 (DOMAIN.md) is written by a migration,
+    so a database without any is broken, and says so rather than pricing from constants.
     """
     at = at or timezone.now()
     version = TermsVersion.objects.filter(effective_from__lte=at).order_by("-version").first()
-    return version.terms() if version else PUBLISHED_TERMS
+    if version is None:
+        raise TermsError(
+            gettext("No service terms are in force; publish a version in the console."),
+            code="no_terms",
+        )
+    return version.terms()
 
 
-def terms_version(version: int) -> ServiceTerms:
-    row = TermsVersion.objects.filter(version=version).first()
-    return row.terms() if row else PUBLISHED_TERMS
+def contract_terms(contract: Contract) -> ServiceTerms:
+    """The terms a contract follows: once signed, the snapshot it was signed under; before,
+    the terms in force now — either way with the contract's own terms on top
+    (如果租赁协议上对服务内容另有约定,以协议为准)."""
+    if contract.terms_snapshot:
+        base = ServiceTerms.from_dict(contract.terms_snapshot)
+    else:
+        base = terms_in_force()
+    return base.with_overrides(contract.terms_overrides) if contract.terms_overrides else base
 
 
 def ticket_terms(ticket: Ticket) -> ServiceTerms:
-    """The terms a ticket follows: its contract's (snapshot + overrides), else the published
-    version it was opened under."""
+    """The terms a ticket follows: its contract's, else the published version it was opened
+    under."""
     if ticket.contract_id:
-        return ticket.contract.service_terms()
+        return contract_terms(ticket.contract)
     if ticket.terms_version:
-        return terms_version(ticket.terms_version)
-    return current_terms()
+        row = TermsVersion.objects.filter(version=ticket.terms_version).first()
+        if row is not None:
+            return row.terms()
+    return terms_in_force(at=ticket.reported_at)
 
 
 def in_every_language(render: Callable[[], str]) -> dict[str, str]:
@@ -88,7 +103,10 @@ def fee_quote(
     terms = ticket_terms(ticket)
     tier, zone, km = ticket.tier, ticket.zone, ticket.distance_km
     if ticket.is_trip:
-        amount = fees.delivery_fee(tier=tier, zone=zone, distance_km=km, terms=terms)
+        # The contract's trip fee, priced once at signing: the same amount the handover posts.
+        contract = ticket.contract
+        amount = contract.trip_fee(ticket.kind)
+        zone, km = contract.zone or zone, contract.distance_km if contract.zone else km
         return FeeQuote(
             low=amount,
             high=amount,

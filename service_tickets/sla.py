@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.utils.translation import gettext, ngettext
 
 from rental.core.errors import ApplicationError
-from rental.core.timeutil import SHANGHAI
+from rental.core.timeutil import SHANGHAI, require_aware
 
-from .terms import PUBLISHED_TERMS, TIER_LABELS, TIERS, ZONE_LABELS, ZONES, ServiceTerms
+from .terms import TIER_LABELS, TIERS, ZONE_LABELS, ZONES, ServiceTerms
 
 _DAY = timedelta(days=1)
 
@@ -36,8 +36,8 @@ def rental_days(*, start: datetime, end: datetime) -> int:
     time (both ends in UTC), so two zones' clocks can be mixed. Raises SlaError for a naive
     datetime or an end before the start.
     """
-    _require_aware(start)
-    _require_aware(end)
+    require_aware(start, error=SlaError)
+    require_aware(end, error=SlaError)
     elapsed = end.astimezone(UTC) - start.astimezone(UTC)
     if elapsed < timedelta(0):
         raise SlaError(
@@ -60,7 +60,7 @@ def response_deadline(
     zone: str,
     reported_at: datetime,
     rental_days: int,
-    terms: ServiceTerms | None = None,
+    terms: ServiceTerms,
 ) -> datetime | None:
     """When a technician must be on site, in Asia/Shanghai to the second; None: no automatic one.
 
@@ -80,7 +80,7 @@ def explain_response_deadline(
     zone: str,
     reported_at: datetime,
     rental_days: int,
-    terms: ServiceTerms | None = None,
+    terms: ServiceTerms,
 ) -> str:
     """One sentence, in the active language, saying which rule gave the deadline (or none)."""
     target = _target(tier, zone, reported_at, rental_days, terms)
@@ -125,9 +125,7 @@ def explain_response_deadline(
     )
 
 
-def _target(
-    tier: str, zone: str, reported_at: datetime, days: int, terms: ServiceTerms | None
-) -> _Target:
+def _target(tier: str, zone: str, reported_at: datetime, days: int, terms: ServiceTerms) -> _Target:
     if tier not in TIERS:
         raise SlaError(
             gettext("Unknown service tier: %(tier)s.") % {"tier": tier},
@@ -140,10 +138,10 @@ def _target(
             code="unknown_zone",
             extra={"zone": zone},
         )
-    _require_aware(reported_at)
+    require_aware(reported_at, error=SlaError)
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise SlaError(gettext("A rental lasts at least one day."), code="invalid_rental_days")
-    rules = (terms or PUBLISHED_TERMS).tier(tier)
+    rules = terms.tier(tier)
     called = reported_at.astimezone(SHANGHAI).replace(microsecond=0)
 
     long_hours = rules.long_rental_response_hours[zone]
@@ -163,13 +161,6 @@ def _target(
 def _add_hours(called: datetime, hours: int) -> datetime:
     # Wall-clock arithmetic on the Shanghai clock (which has kept UTC+8 since 1991).
     return called + timedelta(hours=hours)
-
-
-def _require_aware(value: datetime) -> None:
-    if not isinstance(value, datetime):
-        raise TypeError("Expected a datetime.")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise SlaError(gettext("A time must include a time zone."), code="naive_datetime")
 
 
 def _clock(value: datetime | time) -> str:
@@ -203,8 +194,8 @@ def at_risk_from(
     and `TRIP_WATCH_HOURS` before the trip. A deadline at or before the start is at risk at once.
     Returned in Asia/Shanghai, whole seconds.
     """
-    _require_aware(reported_at)
-    _require_aware(deadline)
+    require_aware(reported_at, error=SlaError)
+    require_aware(deadline, error=SlaError)
     if not Decimal(0) <= fraction <= Decimal(1):
         raise SlaError(gettext("The at-risk share must be between 0 and 1."), code="fraction")
     start = reported_at.replace(microsecond=0)

@@ -81,13 +81,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.utils.translation import gettext, gettext_noop
 
 from rental.core.errors import ApplicationError
-from rental.core.money import cny
+from rental.core.money import cny, plain_number, to_decimal
 
 TIERS: tuple[str, ...] = ("basic", "value_added", "rapid", "contractual")
 ZONES: tuple[str, ...] = ("base", "xiamen_mainland", "zhangzhou", "quanzhou", "other")
@@ -315,13 +315,11 @@ def _bad(key: str) -> TermsError:
 
 
 def _decimal(key: str, raw: Any) -> Decimal:
-    if isinstance(raw, bool | float) or not isinstance(raw, Decimal | int | str):
-        raise _bad(key)
     try:
-        value = Decimal(raw.strip() if isinstance(raw, str) else raw)
-    except InvalidOperation:
+        value = to_decimal(raw, error=TermsError)
+    except (TypeError, TermsError):
         raise _bad(key) from None
-    if not value.is_finite() or value < 0:
+    if value < 0:
         raise _bad(key)
     return value
 
@@ -379,21 +377,13 @@ def _decode(key: str, kind: str, raw: Any) -> Any:
     raise AssertionError(kind)  # pragma: no cover - every kind is handled above
 
 
-def _decimal_text(value: Decimal) -> str:
-    """Shortest plain form: 3 → "3", 2.50 → "2.5", never an exponent."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def _encode(kind: str, value: Any) -> Any:
     if value is None:
         return None
     if kind == "money":
         return str(cny(value))
     if kind in ("km", "rate"):
-        return _decimal_text(value)
+        return plain_number(value)
     if kind == "clock_or_null":
         return value.strftime("%H:%M")
     if kind == "zones":

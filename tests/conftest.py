@@ -19,6 +19,32 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _terms_version_1(request):
+    """Transactional tests flush the database after them, and with it version 1 of the service
+    terms that a migration writes; put it back, so every test finds the published terms in
+    force as a real database always does."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from datetime import UTC, datetime
+
+    from service_tickets.models import TermsVersion
+    from service_tickets.terms import PUBLISHED_TERMS
+
+    if not TermsVersion.objects.filter(version=1).exists():
+        TermsVersion.objects.create(
+            version=1,
+            data=PUBLISHED_TERMS.to_dict(),
+            effective_from=datetime(2000, 1, 1, tzinfo=UTC),
+            note="DOMAIN.md published terms",
+        )
+
+
 def _test_database_url() -> str:
     """The configured DATABASE_URL, pointed at the test database pytest-django created."""
     from urllib.parse import urlsplit, urlunsplit

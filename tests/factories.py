@@ -153,8 +153,24 @@ class ContractFactory(factory.django.DjangoModelFactory):
     fulfilment = "delivery"
     address = factory.SubFactory(AddressFactory, customer=factory.SelfAttribute("..customer"))
     tier = "rapid"
+    zone = factory.LazyAttribute(lambda c: c.address.zone if c.address else "")
+    distance_km = factory.LazyAttribute(lambda c: c.address.distance_km if c.address else None)
     signed_at = factory.LazyAttribute(
         lambda c: None if c.status in ("draft", "cancelled") else c.starts_at
+    )
+    # What signing freezes, as the published terms and the house defaults give it.
+    terms_snapshot = factory.LazyAttribute(
+        lambda c: {} if c.status in ("draft", "cancelled") else _published_terms()
+    )
+    # Each trip priced once at signing, as `contract_sign` does, from the published terms.
+    delivery_fee = factory.LazyAttribute(lambda c: _signed_trip_fee(c))
+    pickup_fee = factory.LazyAttribute(lambda c: _signed_trip_fee(c))
+    policy_snapshot = factory.LazyAttribute(
+        lambda c: (
+            {}
+            if c.status in ("draft", "cancelled")
+            else {"late_return_surcharge": "0.20", "deposit_rate": "0.50"}
+        )
     )
 
     @factory.post_generation
@@ -180,7 +196,25 @@ class ContractFactory(factory.django.DjangoModelFactory):
                 asset=asset,
                 calendar_entry=entry,
                 rent=Decimal("100.00"),
+                rate_card={} if obj.status == "draft" else asset.model.rate_card().to_dict(),
             )
+
+
+def _signed_trip_fee(c) -> Decimal:
+    from service_tickets import fees
+    from service_tickets.terms import PUBLISHED_TERMS
+
+    if c.status in ("draft", "cancelled") or c.fulfilment != "delivery" or not c.zone:
+        return Decimal("0.00")
+    return fees.delivery_fee(
+        tier=c.tier, zone=c.zone, distance_km=c.distance_km, terms=PUBLISHED_TERMS
+    )
+
+
+def _published_terms() -> dict:
+    from service_tickets.terms import PUBLISHED_TERMS
+
+    return PUBLISHED_TERMS.to_dict()
 
 
 def _now_hour():

@@ -8,7 +8,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Asset, CalendarEntry, EquipmentModel
-from service_tickets.terms import PUBLISHED_TERMS, ServiceTerms
 
 from .choices import TIER_CHOICES
 from .customers import Address, Customer
@@ -34,6 +33,9 @@ class Contract(models.Model):
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    #: Statuses in which the customer may call for service.
+    SERVICEABLE_STATUSES = (Status.SIGNED, Status.ACTIVE)
+
     number = models.CharField(_("number"), max_length=20, unique=True)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contracts"
@@ -48,12 +50,27 @@ class Contract(models.Model):
     ends_at = models.DateTimeField(_("until"))
     fulfilment = models.CharField(_("fulfilment"), max_length=20, choices=Fulfilment)
     address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT)
+    # Where trips go, copied from the address when drafted (staff may confirm the distance);
+    # at signing each trip's fee is computed once from the contract's terms and kept.
+    zone = models.CharField(_("service zone"), max_length=20, blank=True)
+    distance_km = models.DecimalField(
+        _("road distance (km)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    delivery_fee = models.DecimalField(
+        _("delivery fee"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    pickup_fee = models.DecimalField(
+        _("pickup fee"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
     tier = models.CharField(_("service tier"), max_length=20, choices=TIER_CHOICES)
     quote = models.JSONField(_("quote"), default=dict)
     # The tier terms in force when signed (ServiceTerms.to_dict()), and this contract's own
     # service terms, which win over them (如果租赁协议上对服务内容另有约定,以协议为准).
     terms_snapshot = models.JSONField(_("service terms at signing"), default=dict, blank=True)
     terms_overrides = models.JSONField(_("contract's own service terms"), default=dict, blank=True)
+    # The house policy values that price the contract later (late-return surcharge, deposit
+    # rate), as they were at signing: {"late_return_surcharge": "0.20", "deposit_rate": "0.50"}.
+    policy_snapshot = models.JSONField(_("house policy at signing"), default=dict, blank=True)
     # The deposit decided at signing: waived (with the reasons) or an amount staff may change
     # only with a written reason (kept in the audit trail and here).
     deposit_waived = models.BooleanField(_("deposit waived"), default=False)
@@ -103,13 +120,40 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def service_terms(self) -> ServiceTerms:
-        """The terms this contract's service follows: its snapshot (or, before signing, the
-        published terms) with its own overrides on top."""
-        base = (
-            ServiceTerms.from_dict(self.terms_snapshot) if self.terms_snapshot else PUBLISHED_TERMS
-        )
-        return base.with_overrides(self.terms_overrides) if self.terms_overrides else base
+    @property
+    def is_signed(self) -> bool:
+        return self.status not in (self.Status.DRAFT, self.Status.CANCELLED)
+
+    def can_edit_terms(self) -> bool:
+        """Deposit, special terms and distance are settled before signing."""
+        return self.status == self.Status.DRAFT
+
+    def can_sign(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def can_hand_over(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    def can_return_units(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def can_extend(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def can_close(self) -> bool:
+        return self.status == self.Status.RETURNED
+
+    def can_cancel(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.SIGNED)
+
+    def can_call_for_service(self) -> bool:
+        return self.status in self.SERVICEABLE_STATUSES
+
+    def can_take_payment(self) -> bool:
+        return self.status in (self.Status.SIGNED, self.Status.ACTIVE, self.Status.RETURNED)
+
+    def trip_fee(self, kind: str) -> Decimal:
+        return self.delivery_fee if kind == "delivery" else self.pickup_fee
 
 
 class ReturnCondition(models.TextChoices):
@@ -123,6 +167,9 @@ class ContractUnit(models.Model):
     asset = models.ForeignKey(Asset, verbose_name=_("unit"), on_delete=models.PROTECT)
     calendar_entry = models.OneToOneField(CalendarEntry, on_delete=models.PROTECT)
     rent = models.DecimalField(_("rent"), max_digits=12, decimal_places=2)
+    # The model's rate card at signing ({"hour": "10.00", "day": …, "week": …, "month": …}):
+    # extensions and late returns are priced from it, never from today's prices.
+    rate_card = models.JSONField(_("rate card at signing"), default=dict, blank=True)
     handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_condition = models.CharField(

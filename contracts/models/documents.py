@@ -92,3 +92,10 @@ class IdentityDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} · {self.get_kind_display()}"
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJECTED
+
+    def can_review(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -26,7 +26,10 @@ class Charge(models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="charges")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    description = models.CharField(_("description"), max_length=300)
+    # Typed by staff for an adjustment; else "" and the words come from `details` (the facts
+    # the rule computed: {"what": "rent", "units": 2}), rendered in the reader's language.
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     key = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
@@ -90,7 +93,10 @@ class DepositEntry(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="deposit_entries")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    # Typed by staff, or the system's own reason as facts in `details` (the column then holds
+    # its code, so the database's "an outflow has a reason" rule still holds).
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
     key = models.CharField(max_length=100, unique=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(

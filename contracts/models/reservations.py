@@ -13,7 +13,7 @@ from .customers import Address, Customer
 
 
 class Fulfilment(models.TextChoices):
-    DELIVERY = "delivery", _("Delivery to my address")
+    DELIVERY = "delivery", _("Delivery to the customer")
     COLLECTION = "collection", _("Collection at the office")
 
 
@@ -74,6 +74,12 @@ class Reservation(models.Model):
 
     def can_book_inspection(self) -> bool:
         return self.is_open
+
+    def can_cancel_inspection(self) -> bool:
+        return self.status == self.Status.INSPECTION_BOOKED
+
+    def can_record_outcome(self) -> bool:
+        return self.status == self.Status.INSPECTION_BOOKED
 
     def can_cancel(self) -> bool:
         return self.is_open
@@ -165,3 +171,6 @@ class Inspection(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    def can_confirm(self) -> bool:
+        return self.status == self.Status.BOOKED

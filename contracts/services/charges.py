@@ -1,4 +1,8 @@
-"""Charges and payments on a contract, and its statement."""
+"""Money on a contract: charges, payments, deposit movements, and the statement.
+
+Every row is insert-only (a trigger refuses UPDATE and DELETE) and carries a `key`, so a step
+that runs twice — a fee task retried, a form posted twice — adds nothing the second time.
+"""
 
 from __future__ import annotations
 
@@ -12,41 +16,101 @@ from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.money import ZERO, cny
 
-from ..models import Charge, Contract, Payment
+from ..deposits import deposit_held
+from ..models import Charge, Contract, DepositEntry, Payment
 
 
 class ChargeError(ApplicationError):
     pass
 
 
-def charge_add(
-    *, contract: Contract, kind: str, amount: Decimal, description: str, key: str, by=None
-) -> tuple[Charge, bool]:
-    """Add a charge once: a second call with the same `key` returns the first charge unchanged.
-
-    This is what makes fee runs safe to repeat (a ticket's fee task may run twice).
-    """
-    amount = cny(amount)
-    existing = Charge.objects.filter(key=key).first()
+def _once(model, *, key: str, create) -> tuple[object, bool]:
+    """Create the row for `key` unless it exists; a concurrent twin is found, not duplicated."""
+    existing = model.objects.filter(key=key).first()
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
-            charge = Charge.objects.create(
-                contract=contract,
-                kind=kind,
-                amount=amount,
-                description=description[:300],
-                key=key,
-                created_by=by,
-            )
-            audit.record(by, "contracts.charge.added", contract, kind=kind, amount=amount, key=key)
+            return create(), True
     except IntegrityError:
-        existing = Charge.objects.filter(key=key).first()
+        existing = model.objects.filter(key=key).first()
         if existing is None:
             raise
         return existing, False
-    return charge, True
+
+
+def charge_add(
+    *,
+    contract: Contract,
+    kind: str,
+    amount: Decimal,
+    key: str,
+    details: dict | None = None,
+    description: str = "",
+    by=None,
+) -> tuple[Charge, bool]:
+    """Add a charge once: a second call with the same `key` returns the first charge unchanged.
+
+    `details` are the facts the words are made from when the charge is shown (in the reader's
+    language); `description` is only for what staff type themselves.
+    """
+    amount = cny(amount)
+
+    def create() -> Charge:
+        charge = Charge.objects.create(
+            contract=contract,
+            kind=kind,
+            amount=amount,
+            description=description[:300],
+            details=details or {},
+            key=key,
+            created_by=by,
+        )
+        audit.record(by, "contracts.charge.added", contract, kind=kind, amount=amount, key=key)
+        return charge
+
+    return _once(Charge, key=key, create=create)
+
+
+def deposit_entry_add(
+    *,
+    contract: Contract,
+    kind: str,
+    amount: Decimal,
+    key: str,
+    reason: str = "",
+    details: dict | None = None,
+    by=None,
+) -> tuple[DepositEntry, bool]:
+    """Record one movement of the deposit once (per `key`); money going out needs a reason —
+    typed by staff, or the system's own as `details` ({"what": "refund_at_closing"})."""
+    amount = cny(amount)
+    if amount <= 0:
+        raise ChargeError(_("A deposit movement must be more than zero."), code="amount")
+    details = details or {}
+    reason = (reason or "").strip()[:300] or details.get("what", "")
+    if kind != DepositEntry.Kind.COLLECTED and not reason:
+        raise ChargeError(_("Give the reason for this deposit movement."), code="reason")
+
+    def create() -> DepositEntry:
+        entry = DepositEntry.objects.create(
+            contract=contract,
+            kind=kind,
+            amount=amount,
+            reason=reason,
+            details=details,
+            key=key,
+            recorded_by=by,
+        )
+        audit.record(by, "contracts.deposit." + kind, contract, amount=amount, key=key)
+        return entry
+
+    return _once(DepositEntry, key=key, create=create)
+
+
+def deposit_balance(*, contract: Contract) -> Decimal:
+    """Held for the customer now (`deposits.deposit_held` over the ledger)."""
+    return deposit_held(contract.deposit_entries.values_list("kind", "amount"))
 
 
 def payment_record(

@@ -6,8 +6,6 @@ event, and does its money through the insert-only charge and deposit tables.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,21 +16,24 @@ from django.utils.translation import gettext as _
 
 from catalog import services as calendar
 from catalog.models import Asset, CalendarEntry
-from catalog.pricing import rent_for_period
+from catalog.pricing import RateCard, extension_rent, late_return_rent
 from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.money import ZERO, cny
+from rental.core.state import lock, require, set_status
 from rental.core.timeutil import local
-from service_tickets.terms import OVERRIDE_KEYS, PUBLISHED_TERMS, ServiceTerms
+from service_tickets.selectors import contract_terms, terms_in_force
+from service_tickets.terms import OVERRIDE_KEYS
 
 from .. import selectors
 from ..models import Contract, ContractUnit, DepositEntry, Payment
 from ..models.contracts import ReturnCondition, SignedPlace
 from ..pdf import render_contract_pdf
+from ..signature import signature_png
 from ..snapshot import contract_document
-from .charges import charge_add, contract_statement
+from .charges import charge_add, contract_statement, deposit_balance, deposit_entry_add
 
-MAX_SIGNATURE_BYTES = 300_000
+ACTION = "contracts.contract."
 
 
 class ContractError(ApplicationError):
@@ -40,16 +41,7 @@ class ContractError(ApplicationError):
 
 
 def _lock(contract: Contract) -> Contract:
-    return Contract.objects.select_for_update().get(pk=contract.pk)
-
-
-def _require(contract: Contract, *statuses: str) -> None:
-    if contract.status not in statuses:
-        raise ContractError(
-            _("Contract %(number)s is %(status)s; that cannot be done now.")
-            % {"number": contract.number, "status": contract.get_status_display()},
-            code="status",
-        )
+    return lock(contract)
 
 
 def _units(contract: Contract) -> list[ContractUnit]:
@@ -68,14 +60,6 @@ def _unit_by_tag(contract: Contract, tag: str) -> ContractUnit:
     return unit
 
 
-def deposit_balance(*, contract: Contract) -> Decimal:
-    """Held for the customer now: collected − refunded − deducted."""
-    total = ZERO
-    for entry in contract.deposit_entries.all():
-        total += entry.amount if entry.kind == DepositEntry.Kind.COLLECTED else -entry.amount
-    return cny(total)
-
-
 def contract_set_deposit(*, contract: Contract, amount: Decimal, reason: str, by) -> Contract:
     """Change the deposit before signing; only with a written reason, which is kept."""
     reason = (reason or "").strip()
@@ -86,82 +70,95 @@ def contract_set_deposit(*, contract: Contract, amount: Decimal, reason: str, by
         raise ContractError(_("The deposit cannot be negative."))
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.DRAFT)
+        require(contract, contract.can_edit_terms())
         old = contract.deposit_amount
         contract.deposit_amount, contract.deposit_waived = amount, False
         contract.deposit_note = reason
         contract.save(update_fields=["deposit_amount", "deposit_waived", "deposit_note"])
-        audit.record(
-            by, "contracts.contract.deposit_changed", contract, old=old, new=amount, reason=reason
-        )
+        audit.record(by, ACTION + "deposit_changed", contract, old=old, new=amount, reason=reason)
     return contract
 
 
-def _signature_png(data_url: str) -> str:
-    """The drawn signature as base64 PNG, or "" — refusing anything that is not a PNG."""
-    if not data_url:
-        return ""
-    payload = data_url.split(",", 1)[1] if data_url.startswith("data:") else data_url
-    try:
-        raw = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ContractError(_("The signature could not be read; please sign again.")) from exc
-    if not raw.startswith(b"\x89PNG\r\n\x1a\n") or len(raw) > MAX_SIGNATURE_BYTES:
-        raise ContractError(_("The signature could not be read; please sign again."))
-    return base64.b64encode(raw).decode()
-
-
 def contract_sign(
-    *,
-    contract: Contract,
-    by,
-    place: str,
-    terms: ServiceTerms,
-    signature: str = "",
-    language: str = "zh-hans",
+    *, contract: Contract, by, place: str, signature: str = "", language: str = "zh-hans"
 ) -> Contract:
-    """Both sides sign: freeze the terms, the deposit and the printed document (PDF)."""
+    """Both sides sign. Everything that prices the contract later is frozen now (DOMAIN.md
+    "What is frozen, and when"): the tier terms in force (its own terms stay on top), each
+    unit's rate card, the deposit and its waiver, the house policy's late surcharge and deposit
+    rate, and each trip's fee. The printed contract (PDF) is rendered after the row is released.
+    """
     if place not in SignedPlace.values:
         raise ContractError(_("Say where the contract is signed."), code="place")
-    png = _signature_png(signature)
+    png = signature_png(signature, error=ContractError)
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.DRAFT)
+        require(contract, contract.can_sign())
+        house = policy.current()
         if not contract.deposit_note:
             contract.deposit_waived, contract.deposit_amount = selectors.contract_deposit(
                 contract=contract
             )
         now = timezone.now()
-        contract.terms_snapshot = terms.to_dict()
-        contract.status = Contract.Status.SIGNED
+        contract.terms_snapshot = terms_in_force(at=now).to_dict()
+        contract.policy_snapshot = {
+            "late_return_surcharge": str(house.late_return_surcharge),
+            "deposit_rate": str(house.deposit_rate),
+        }
+        contract.delivery_fee, contract.pickup_fee = selectors.contract_trip_fees(contract=contract)
+        units = _units(contract)
+        for unit in units:
+            unit.rate_card = unit.model.rate_card().to_dict()
+        ContractUnit.objects.bulk_update(units, ["rate_card"])
         contract.signed_at, contract.signed_by, contract.signed_place = now, by, place
         contract.customer_signature = png
-        signed_terms = contract.service_terms()
-        contract.document = contract_document(
-            contract=contract,
-            terms=signed_terms,
-            language=language,
-            signature={
+        contract.document = {
+            "language": language,
+            "signature": {
                 "signed_at": f"{local(now):%Y-%m-%d %H:%M}",
-                "place": str(SignedPlace(place).label),
+                "place": place,
                 "signed_by_staff": by.get_full_name() or by.username,
                 "customer_signature_png": png,
             },
-        )
-        contract.pdf.save(
-            f"{contract.number}.pdf",
-            ContentFile(render_contract_pdf(contract.document)),
-            save=False,
-        )
-        contract.save()
-        audit.record(
-            by,
-            "contracts.contract.signed",
+        }
+        set_status(
             contract,
+            Contract.Status.SIGNED,
+            by=by,
+            event=ACTION + "signed",
+            fields=[
+                "terms_snapshot",
+                "policy_snapshot",
+                "delivery_fee",
+                "pickup_fee",
+                "deposit_waived",
+                "deposit_amount",
+                "signed_at",
+                "signed_by",
+                "signed_place",
+                "customer_signature",
+                "document",
+            ],
             place=place,
             deposit=contract.deposit_amount,
             waived=contract.deposit_waived,
         )
+    contract_store_pdf(contract=contract)
+    return contract
+
+
+def contract_store_pdf(*, contract: Contract) -> Contract:
+    """Render the signed contract in its signing language and keep the file, so it prints the
+    same forever. Runs outside any lock: rendering takes a while and needs no row held."""
+    document = contract_document(
+        contract=contract,
+        terms=contract_terms(contract),
+        language=contract.document.get("language", "zh-hans"),
+        signature=contract.document.get("signature"),
+    )
+    contract.pdf.save(
+        f"{contract.number}.pdf", ContentFile(render_contract_pdf(document)), save=False
+    )
+    Contract.objects.filter(pk=contract.pk).update(pdf=contract.pdf.name)
     return contract
 
 
@@ -171,13 +168,13 @@ def contract_handover_scan(*, contract: Contract, asset_tag: str, by) -> Contrac
     tag = (asset_tag or "").strip().upper()
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.SIGNED)
+        require(contract, contract.can_hand_over())
         unit = _unit_by_tag(contract, tag)
         if unit.handed_over_at:
             raise ContractError(_("Unit %(tag)s is already handed over.") % {"tag": tag})
         unit.handed_over_at = timezone.now()
         unit.save(update_fields=["handed_over_at"])
-        audit.record(by, "contracts.contract.unit_handed_over", contract, asset=tag)
+        audit.record(by, ACTION + "unit_handed_over", contract, asset=tag)
         if all(u.handed_over_at for u in _units(contract)):
             _activate(contract, by)
     return unit
@@ -188,38 +185,46 @@ def _activate(contract: Contract, by) -> None:
     calendar.calendar_change_kind(
         entries=[u.calendar_entry for u in units], kind=CalendarEntry.Kind.RENTAL, by=by
     )
-    quote = contract.quote
     charge_add(
         contract=contract,
         kind="rent",
         amount=sum((u.rent for u in units), ZERO),
-        description=_("Rent, %(count)s units") % {"count": len(units)},
+        details={"what": "rent", "units": len(units)},
         key=f"contract:{contract.pk}:rent",
         by=by,
     )
-    for kind, label in (("delivery", _("Delivery")), ("pickup", _("Pickup"))):
-        fee = Decimal(quote.get(f"{kind}_fee", "0") or "0")
+    for kind in ("delivery", "pickup"):
+        fee = contract.trip_fee(kind)
         if fee > 0:
             charge_add(
                 contract=contract,
                 kind=kind,
                 amount=fee,
-                description=str(label),
-                key=f"contract:{contract.pk}:{kind}",
+                details={"what": kind},
+                key=trip_charge_key(contract, kind),
                 by=by,
             )
     if not contract.deposit_waived and contract.deposit_amount > 0:
-        DepositEntry.objects.create(
+        deposit_entry_add(
             contract=contract,
             kind=DepositEntry.Kind.COLLECTED,
             amount=contract.deposit_amount,
             key=f"contract:{contract.pk}:deposit:collected",
-            recorded_by=by,
+            by=by,
         )
-    contract.status = Contract.Status.ACTIVE
     contract.handed_over_at = timezone.now()
-    contract.save(update_fields=["status", "handed_over_at"])
-    audit.record(by, "contracts.contract.handed_over", contract)
+    set_status(
+        contract,
+        Contract.Status.ACTIVE,
+        by=by,
+        event=ACTION + "handed_over",
+        fields=["handed_over_at"],
+    )
+
+
+def trip_charge_key(contract: Contract, kind: str) -> str:
+    """One charge per trip, whoever posts it first (the handover or the trip ticket)."""
+    return f"contract:{contract.pk}:{kind}"
 
 
 def contract_return_unit(
@@ -247,7 +252,7 @@ def contract_return_unit(
     now = returned_at or timezone.now()
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.ACTIVE)
+        require(contract, contract.can_return_units())
         unit = _unit_by_tag(contract, tag)
         if unit.returned_at:
             raise ContractError(_("Unit %(tag)s is already returned.") % {"tag": tag})
@@ -269,7 +274,7 @@ def contract_return_unit(
             _charge_late(contract, unit, now, by)
         audit.record(
             by,
-            "contracts.contract.unit_returned",
+            ACTION + "unit_returned",
             contract,
             asset=tag,
             condition=condition,
@@ -277,108 +282,121 @@ def contract_return_unit(
             damage=damage_amount,
         )
         if all(u.returned_at for u in _units(contract)):
-            contract.status = Contract.Status.RETURNED
             contract.returned_at = now
-            contract.save(update_fields=["status", "returned_at"])
-            audit.record(by, "contracts.contract.returned", contract)
+            set_status(
+                contract,
+                Contract.Status.RETURNED,
+                by=by,
+                event=ACTION + "returned",
+                fields=["returned_at"],
+            )
     return unit
 
 
 def _charge_damage(contract, unit, amount: Decimal, missing: list[str], by) -> None:
     if amount <= 0:
         return
-    what = _("Damage to %(tag)s") % {"tag": unit.asset.asset_tag}
-    if missing:
-        what += " · " + _("missing: %(items)s") % {"items": "、".join(missing)}
+    names = {a.get("zh") or a.get("en", ""): a for a in unit.model.accessories}
+    details = {
+        "what": "damage",
+        "asset": unit.asset.asset_tag,
+        # Both names of each accessory, so the statement reads in its reader's language.
+        "missing": [names.get(m, {"zh": m, "en": m}) for m in missing],
+    }
     from_deposit = min(amount, deposit_balance(contract=contract))
+    key = f"contract:{contract.pk}:unit:{unit.pk}:damage"
     if from_deposit > 0:
-        DepositEntry.objects.create(
+        deposit_entry_add(
             contract=contract,
             kind=DepositEntry.Kind.DEDUCTED,
             amount=from_deposit,
-            reason=what,
-            key=f"contract:{contract.pk}:unit:{unit.pk}:damage",
-            recorded_by=by,
+            details=details,
+            key=key,
+            by=by,
         )
     if amount > from_deposit:
         charge_add(
             contract=contract,
             kind="damage",
             amount=amount - from_deposit,
-            description=what,
-            key=f"contract:{contract.pk}:unit:{unit.pk}:damage",
+            details=details,
+            key=key,
             by=by,
         )
 
 
+def _signed_card(unit: ContractUnit) -> RateCard:
+    """The unit's rate card as signed; a contract signed before cards were kept uses its model's
+    card as it was when this code first ran for it (the migration copied it)."""
+    return RateCard.from_dict(unit.rate_card)
+
+
+def _late_surcharge(contract: Contract) -> Decimal:
+    return Decimal(contract.policy_snapshot["late_return_surcharge"])
+
+
 def _charge_late(contract, unit, returned_at: datetime, by) -> None:
-    model = unit.model
-    extra = rent_for_period(
-        hour=model.hour_rate,
-        day=model.day_rate,
-        week=model.week_rate,
-        month=model.month_rate,
-        start=contract.ends_at,
-        end=returned_at,
+    late = late_return_rent(
+        card=_signed_card(unit),
+        due=contract.ends_at,
+        returned=returned_at,
+        surcharge=_late_surcharge(contract),
     )
-    surcharge = policy.current().late_return_surcharge
+    if late.amount <= 0:
+        return
     charge_add(
         contract=contract,
         kind="late_return",
-        amount=cny(extra * (1 + surcharge)),
-        description=_("Late return of %(tag)s: %(hours)s after the end, rate card + %(pct)s %%")
-        % {
-            "tag": unit.asset.asset_tag,
-            "pct": int(surcharge * 100),
-            "hours": _duration(returned_at - contract.ends_at),
+        amount=late.amount,
+        details={
+            "what": "late_return",
+            "asset": unit.asset.asset_tag,
+            "due": contract.ends_at.isoformat(),
+            "returned": returned_at.isoformat(),
+            "surcharge": str(_late_surcharge(contract)),
         },
         key=f"contract:{contract.pk}:unit:{unit.pk}:late",
         by=by,
     )
 
 
-def _duration(delta) -> str:
-    hours = int(delta.total_seconds() // 3600) + (1 if delta.total_seconds() % 3600 else 0)
-    return _("%(n)s h") % {"n": hours}
-
-
 def contract_close(*, contract: Contract, by) -> Contract:
     """Settle: unpaid charges are taken from the deposit, the rest of the deposit is refunded."""
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.RETURNED)
+        require(contract, contract.can_close())
         held = deposit_balance(contract=contract)
         owed = contract_statement(contract=contract).balance
         applied = min(held, max(owed, ZERO))
         if applied > 0:
-            DepositEntry.objects.create(
+            deposit_entry_add(
                 contract=contract,
                 kind=DepositEntry.Kind.DEDUCTED,
                 amount=applied,
-                reason=_("Unpaid charges"),
+                details={"what": "unpaid_charges"},
                 key=f"contract:{contract.pk}:deposit:unpaid",
-                recorded_by=by,
+                by=by,
             )
             Payment.objects.create(
                 contract=contract, amount=applied, method=Payment.Method.DEPOSIT, received_by=by
             )
         refund = held - applied
         if refund > 0:
-            DepositEntry.objects.create(
+            deposit_entry_add(
                 contract=contract,
                 kind=DepositEntry.Kind.REFUNDED,
                 amount=refund,
-                reason=_("Refund at closing"),
+                details={"what": "refund_at_closing"},
                 key=f"contract:{contract.pk}:deposit:refund",
-                recorded_by=by,
+                by=by,
             )
-        contract.status = Contract.Status.CLOSED
         contract.closed_at = timezone.now()
-        contract.save(update_fields=["status", "closed_at"])
-        audit.record(
-            by,
-            "contracts.contract.closed",
+        set_status(
             contract,
+            Contract.Status.CLOSED,
+            by=by,
+            event=ACTION + "closed",
+            fields=["closed_at"],
             refunded=refund,
             applied=applied,
             still_owed=owed - applied,
@@ -392,54 +410,61 @@ def contract_cancel(*, contract: Contract, by, reason: str) -> Contract:
         raise ContractError(_("Give the reason for cancelling."), code="reason")
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.DRAFT, Contract.Status.SIGNED)
+        require(contract, contract.can_cancel())
         calendar.calendar_release(
             entries=[u.calendar_entry for u in _units(contract)], by=by, reason="contract cancelled"
         )
-        contract.status = Contract.Status.CANCELLED
         contract.cancel_reason = reason.strip()[:300]
-        contract.save(update_fields=["status", "cancel_reason"])
-        audit.record(by, "contracts.contract.cancelled", contract, reason=reason)
+        set_status(
+            contract,
+            Contract.Status.CANCELLED,
+            by=by,
+            event=ACTION + "cancelled",
+            fields=["cancel_reason"],
+            reason=reason,
+        )
     return contract
 
 
 def contract_extend(*, contract: Contract, ends_at: datetime, by) -> Contract:
-    """Extend an active rental while every unit's calendar is free; the extra time is charged."""
+    """Extend an active rental while every unit's calendar is free.
+
+    Each unit still out is priced by `pricing.extension_rent`: the whole new period at its
+    signed card, less the rent already agreed for it, never below 0; the agreed rent grows by
+    what is charged.
+    """
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.ACTIVE)
+        require(contract, contract.can_extend())
         if ends_at <= contract.ends_at:
             raise ContractError(_("The new end must be after the current end."), code="period")
         if local(ends_at).minute or ends_at.second:
             raise ContractError(_("Rentals start and end on the hour."), code="period")
         old_end = contract.ends_at
-        extra = ZERO
+        extra, priced = ZERO, []
         for unit in _units(contract):
             if unit.returned_at:
                 continue
             calendar.calendar_set_end(entry=unit.calendar_entry, ends_at=ends_at, by=by)
-            m = unit.model
-            extra += rent_for_period(
-                hour=m.hour_rate,
-                day=m.day_rate,
-                week=m.week_rate,
-                month=m.month_rate,
-                start=old_end,
-                end=ends_at,
-            )
+            cost = extension_rent(
+                card=_signed_card(unit), start=contract.starts_at, new_end=ends_at, agreed=unit.rent
+            ).amount
+            unit.rent = cny(unit.rent + cost)
+            priced.append(unit)
+            extra += cost
+        ContractUnit.objects.bulk_update(priced, ["rent"])
         contract.ends_at = ends_at
         contract.save(update_fields=["ends_at"])
-        charge_add(
-            contract=contract,
-            kind="rent",
-            amount=extra,
-            description=_("Extension to %(when)s") % {"when": f"{local(ends_at):%Y-%m-%d %H:%M}"},
-            key=f"contract:{contract.pk}:extension:{int(ends_at.timestamp())}",
-            by=by,
-        )
-        audit.record(
-            by, "contracts.contract.extended", contract, old=old_end, new=ends_at, charged=extra
-        )
+        if extra > 0:
+            charge_add(
+                contract=contract,
+                kind="rent",
+                amount=extra,
+                details={"what": "extension", "until": ends_at.isoformat()},
+                key=f"contract:{contract.pk}:extension:{int(ends_at.timestamp())}",
+                by=by,
+            )
+        audit.record(by, ACTION + "extended", contract, old=old_end, new=ends_at, charged=extra)
     return contract
 
 
@@ -454,22 +479,22 @@ def contract_set_term(*, contract: Contract, key: str, value: str, by) -> Contra
     value = (value or "").strip()
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.DRAFT)
+        require(contract, contract.can_edit_terms())
         overrides = {**contract.terms_overrides, key: value}
-        PUBLISHED_TERMS.with_overrides(overrides)
+        terms_in_force().with_overrides(overrides)
         contract.terms_overrides = overrides
         contract.save(update_fields=["terms_overrides"])
-        audit.record(by, "contracts.contract.term_set", contract, key=key, value=value)
+        audit.record(by, ACTION + "term_set", contract, key=key, value=value)
     return contract
 
 
 def contract_clear_term(*, contract: Contract, key: str, by) -> Contract:
     with transaction.atomic():
         contract = _lock(contract)
-        _require(contract, Contract.Status.DRAFT)
+        require(contract, contract.can_edit_terms())
         overrides = dict(contract.terms_overrides)
         if overrides.pop(key, None) is not None:
             contract.terms_overrides = overrides
             contract.save(update_fields=["terms_overrides"])
-            audit.record(by, "contracts.contract.term_cleared", contract, key=key)
+            audit.record(by, ACTION + "term_cleared", contract, key=key)
     return contract

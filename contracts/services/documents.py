@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from rental.core import audit
-from rental.core.errors import ApplicationError, PermissionDenied
+from rental.core.errors import ApplicationError, NotAllowed
 from rental.core.phones import clean_phone
+from rental.core.state import set_status
 from rental.core.timeutil import SHANGHAI
 
 from ..identity import clean_resident_id, is_adult_on, mask_resident_id, normalise
@@ -382,7 +383,7 @@ def _guarantor_for(customer: Customer, kind: str, given: Guarantor | None) -> Gu
 def _require_staff(by) -> None:
     """Reviews are staff decisions; a view that forgot its guard still cannot make one."""
     if not getattr(by, "is_staff_member", False):
-        raise PermissionDenied(_("Only staff can review documents."), code="staff_only")
+        raise NotAllowed(_("Only staff can review documents."), code="staff_only")
 
 
 def _lock_pending(document: IdentityDocument) -> tuple[Customer, IdentityDocument]:
@@ -443,14 +444,14 @@ def document_verify(
             if document.kind == Kind.GUARANTOR_ID:
                 guarantor.id_verified_at = now
                 guarantor.save(update_fields=["id_verified_at"])
-        document.status = Status.VERIFIED
         document.reviewed_by = by
         document.reviewed_at = now
-        document.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-        audit.record(
-            by,
-            "contracts.document.verified",
+        set_status(
             document,
+            Status.VERIFIED,
+            by=by,
+            event="contracts.document.verified",
+            fields=["reviewed_by", "reviewed_at"],
             kind=document.kind,
             **({"representative_id": mask_resident_id(number)} if number else {}),
         )
@@ -478,12 +479,18 @@ def document_reject(*, document: IdentityDocument, by, reason: str) -> IdentityD
 
 def _reject(document: IdentityDocument, *, by, reason: str) -> None:
     """The one place a document becomes rejected; the caller holds the row lock."""
-    document.status = Status.REJECTED
     document.reject_reason = reason
     document.reviewed_by = by
     document.reviewed_at = timezone.now()
-    document.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
-    audit.record(by, "contracts.document.rejected", document, kind=document.kind, reason=reason)
+    set_status(
+        document,
+        Status.REJECTED,
+        by=by,
+        event="contracts.document.rejected",
+        fields=["reject_reason", "reviewed_by", "reviewed_at"],
+        kind=document.kind,
+        reason=reason,
+    )
 
 
 def guarantor_confirm_household(*, guarantor: Guarantor, by) -> Guarantor:

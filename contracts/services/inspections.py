@@ -12,11 +12,13 @@ from catalog import services as calendar
 from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.numbering import next_number
+from rental.core.state import lock, require, set_status
 from rental.core.timeutil import SHANGHAI, local
 
 from .. import notify, selectors
 from ..models import Contract, ContractUnit, Inspection, Reservation, ReservationUnit
 from ..models.reservations import Fulfilment
+from .reservations import inspections_end, reservation_set_status
 
 
 class InspectionError(ApplicationError):
@@ -58,9 +60,12 @@ def inspection_book(
     """Book (or move) the inspection. At the showroom: a free hourly slot before the rental
     starts; at the customer's site: when the goods are delivered, i.e. at the rental's start."""
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        if not reservation.can_book_inspection():
-            raise InspectionError(_("This reservation is no longer open."))
+        reservation = lock(reservation)
+        require(
+            reservation,
+            reservation.can_book_inspection(),
+            message=_("This reservation is no longer open."),
+        )
         if place == Inspection.Place.SITE:
             if reservation.fulfilment != Fulfilment.DELIVERY:
                 raise InspectionError(
@@ -72,18 +77,15 @@ def inspection_book(
             starts_at = _check_showroom_slot(starts_at, reservation)
         else:
             raise InspectionError(_("Choose where you will inspect the equipment."), code="place")
-        moved = reservation.inspections.filter(status__in=Inspection.ACTIVE_STATUSES).update(
-            status=Inspection.Status.CANCELLED
-        )
+        moved = inspections_end(reservation=reservation, status=Inspection.Status.CANCELLED, by=by)
         inspection = Inspection.objects.create(
             reservation=reservation, place=place, starts_at=starts_at
         )
-        reservation.status = Reservation.Status.INSPECTION_BOOKED
-        reservation.save(update_fields=["status"])
-        audit.record(
-            by,
-            "contracts.inspection.rescheduled" if moved else "contracts.inspection.booked",
-            reservation,
+        reservation_set_status(
+            reservation=reservation,
+            status=Reservation.Status.INSPECTION_BOOKED,
+            by=by,
+            event="contracts.inspection.rescheduled" if moved else "contracts.inspection.booked",
             place=place,
             starts_at=starts_at,
         )
@@ -123,27 +125,38 @@ def _check_showroom_slot(starts_at: datetime | None, reservation: Reservation) -
 def inspection_cancel(*, reservation: Reservation, by) -> Reservation:
     """Withdraw the booking; the hold then lasts until its original deadline."""
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        if reservation.status != Reservation.Status.INSPECTION_BOOKED:
-            raise InspectionError(_("There is no inspection booked."))
-        reservation.inspections.filter(status__in=Inspection.ACTIVE_STATUSES).update(
-            status=Inspection.Status.CANCELLED
+        reservation = lock(reservation)
+        require(
+            reservation,
+            reservation.can_cancel_inspection(),
+            message=_("There is no inspection booked."),
         )
-        reservation.status = Reservation.Status.HELD
-        reservation.save(update_fields=["status"])
-        audit.record(by, "contracts.inspection.cancelled", reservation)
+        inspections_end(reservation=reservation, status=Inspection.Status.CANCELLED, by=by)
+        reservation_set_status(
+            reservation=reservation,
+            status=Reservation.Status.HELD,
+            by=by,
+            event="contracts.inspection.cancelled",
+        )
     return reservation
 
 
 def inspection_confirm(*, inspection: Inspection, by) -> Inspection:
     with transaction.atomic():
-        inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
-        if inspection.status != Inspection.Status.BOOKED:
-            raise InspectionError(_("Only a booked inspection can be confirmed."))
-        inspection.status = Inspection.Status.CONFIRMED
+        inspection = lock(inspection)
+        require(
+            inspection,
+            inspection.can_confirm(),
+            message=_("Only a booked inspection can be confirmed."),
+        )
         inspection.confirmed_by = by
-        inspection.save(update_fields=["status", "confirmed_by"])
-        audit.record(by, "contracts.inspection.confirmed", inspection.reservation)
+        set_status(
+            inspection,
+            Inspection.Status.CONFIRMED,
+            by=by,
+            event="contracts.inspection.confirmed",
+            fields=["confirmed_by"],
+        )
     return inspection
 
 
@@ -156,9 +169,12 @@ def inspection_record_outcome(
     contract. Declining everything needs a reason.
     """
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        if reservation.status != Reservation.Status.INSPECTION_BOOKED:
-            raise InspectionError(_("Book the inspection before recording its outcome."))
+        reservation = lock(reservation)
+        require(
+            reservation,
+            reservation.can_record_outcome(),
+            message=_("Book the inspection before recording its outcome."),
+        )
         units = list(
             ReservationUnit.objects.select_related("calendar_entry", "line").filter(
                 line__reservation=reservation, outcome=ReservationUnit.Outcome.HELD
@@ -180,24 +196,20 @@ def inspection_record_outcome(
         ReservationUnit.objects.filter(pk__in=accepted).update(
             outcome=ReservationUnit.Outcome.ACCEPTED
         )
-        reservation.inspections.filter(status__in=Inspection.ACTIVE_STATUSES).update(
-            status=Inspection.Status.DONE
-        )
-        reservation.status = (
-            Reservation.Status.ACCEPTED if accepted else Reservation.Status.DECLINED
-        )
+        inspections_end(reservation=reservation, status=Inspection.Status.DONE, by=by)
         reservation.decline_reason = reason.strip()
         reservation.closed_at = timezone.now()
-        reservation.save(update_fields=["status", "decline_reason", "closed_at"])
-        contract = _draft_contract(reservation, [u for u in units if u.pk in accepted], by)
-        audit.record(
-            by,
-            "contracts.inspection.outcome",
-            reservation,
+        reservation_set_status(
+            reservation=reservation,
+            status=Reservation.Status.ACCEPTED if accepted else Reservation.Status.DECLINED,
+            by=by,
+            event="contracts.inspection.outcome",
+            fields=["decline_reason", "closed_at"],
             accepted=sorted(accepted),
             released=[u.pk for u in released],
             reason=reason,
         )
+        contract = _draft_contract(reservation, [u for u in units if u.pk in accepted], by)
     return contract
 
 
@@ -217,6 +229,8 @@ def _draft_contract(reservation: Reservation, units: list[ReservationUnit], by) 
         ends_at=reservation.ends_at,
         fulfilment=reservation.fulfilment,
         address=reservation.address,
+        zone=reservation.address.zone if reservation.address else "",
+        distance_km=reservation.address.distance_km if reservation.address else None,
         tier=reservation.tier,
         quote=quote,
         created_by=by,

@@ -9,24 +9,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import services as calendar
 from catalog.models import Asset, CalendarEntry, EquipmentModel
+from catalog.pricing import rental_period_problem
 from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.numbering import next_number
+from rental.core.state import lock, require, set_status
 from rental.core.timeutil import local
+from service_tickets.selectors import terms_in_force
 from service_tickets.terms import TIERS
 
 from .. import notify, selectors
 from ..models import Address, Customer, Inspection, Reservation, ReservationLine, ReservationUnit
 from ..models.reservations import Fulfilment
-from ..quotes import LineInput, Quote, build_quote
+from ..quotes import MAX_LINES, LineInput, Quote, build_quote
 
 BATCH = 200
-MAX_LINES = 20
+ACTION = "contracts.reservation."
 
 
 class ReservationError(ApplicationError):
@@ -39,29 +43,34 @@ class ReservationItem:
     quantity: int
 
 
-def _check_request(
-    *,
-    customer: Customer,
-    items: list[ReservationItem],
-    starts_at: datetime,
-    ends_at: datetime,
-    fulfilment: str,
-    address: Address | None,
-    tier: str,
-) -> None:
-    now = timezone.now()
-    if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise ReservationError(_("Times must include a time zone."))
-    if ends_at <= starts_at:
-        raise ReservationError(_("The end of the rental must be after its start."), code="period")
-    if starts_at < now:
-        raise ReservationError(_("The rental cannot start in the past."), code="past")
-    if local(starts_at).minute or local(ends_at).minute or starts_at.second or ends_at.second:
-        raise ReservationError(_("Rentals start and end on the hour."), code="period")
+@dataclass(frozen=True)
+class ReservationRequest:
+    """What a customer (or staff for them) asks for: the quote prices it, the holds place it."""
+
+    customer: Customer
+    items: tuple[ReservationItem, ...]
+    starts_at: datetime
+    ends_at: datetime
+    fulfilment: str
+    address: Address | None
+    tier: str
+
+    @property
+    def delivery(self) -> bool:
+        return self.fulfilment == Fulfilment.DELIVERY
+
+
+def _check_request(request: ReservationRequest, *, now: datetime) -> None:
+    problem = rental_period_problem(starts_at=request.starts_at, ends_at=request.ends_at, now=now)
+    if problem is not None:
+        raise ReservationError(problem.message, code=problem.code)
+    items = request.items
     if not items:
         raise ReservationError(_("Choose at least one model."), code="items")
     if len(items) > MAX_LINES:
-        raise ReservationError(_("At most %(n)s models per reservation.") % {"n": MAX_LINES})
+        raise ReservationError(
+            _("At most %(n)s models per reservation.") % {"n": MAX_LINES}, code="items"
+        )
     seen = set()
     for item in items:
         if item.quantity < 1:
@@ -80,107 +89,85 @@ def _check_request(
             raise ReservationError(
                 _("%(model)s is no longer offered for rent.") % {"model": item.model}
             )
-        stock = item.model.assets.filter(service_status=Asset.ServiceStatus.IN_SERVICE).count()
-        if item.quantity > stock:
+    stock = _stock({item.model.pk for item in items})
+    for item in items:
+        if item.quantity > stock.get(item.model.pk, 0):
             raise ReservationError(
                 _("We have only %(stock)s units of %(model)s in all.")
-                % {"stock": stock, "model": item.model},
+                % {"stock": stock.get(item.model.pk, 0), "model": item.model},
                 code="quantity",
             )
-    if tier not in TIERS:
+    if request.tier not in TIERS:
         raise ReservationError(_("Choose a service tier."), code="tier")
-    if fulfilment not in Fulfilment.values:
+    if request.fulfilment not in Fulfilment.values:
         raise ReservationError(_("Choose delivery or collection."), code="fulfilment")
-    if fulfilment == Fulfilment.DELIVERY:
+    if request.delivery:
+        address = request.address
         if address is None:
             raise ReservationError(_("Choose the delivery address."), code="address")
-        if address.customer_id != customer.pk or not address.is_active:
+        if address.customer_id != request.customer.pk or not address.is_active:
             raise ReservationError(_("That address is not one of yours."), code="address")
 
 
-def reservation_quote(
-    *,
-    customer: Customer,
-    items: list[ReservationItem],
-    starts_at: datetime,
-    ends_at: datetime,
-    fulfilment: str,
-    address: Address | None,
-    tier: str,
-) -> Quote:
-    """Check the request and price it, holding nothing."""
-    _check_request(
-        customer=customer,
-        items=items,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        fulfilment=fulfilment,
-        address=address,
-        tier=tier,
+def _stock(model_ids: set[int]) -> dict[int, int]:
+    """Units in service per model, in one query."""
+    rows = (
+        Asset.objects.filter(model_id__in=model_ids, service_status=Asset.ServiceStatus.IN_SERVICE)
+        .values("model_id")
+        .annotate(n=Count("pk"))
     )
-    delivery = fulfilment == Fulfilment.DELIVERY
+    return {row["model_id"]: row["n"] for row in rows}
+
+
+def reservation_quote(*, request: ReservationRequest) -> Quote:
+    """Check the request and price it from what is in force now (DOMAIN.md "What is frozen,
+    and when": the latest terms version, today's rate cards and policy), holding nothing."""
+    now = timezone.now()
+    _check_request(request, now=now)
+    delivery = request.delivery
+    address = request.address
     return build_quote(
         lines=[
             LineInput(
                 model_id=item.model.pk,
                 name=str(item.model),
                 quantity=item.quantity,
-                hour=item.model.hour_rate,
-                day=item.model.day_rate,
-                week=item.model.week_rate,
-                month=item.model.month_rate,
+                card=item.model.rate_card(),
                 replacement_value=item.model.replacement_value,
                 deposit_amount=item.model.deposit_amount,
             )
-            for item in items
+            for item in request.items
         ],
-        starts_at=starts_at,
-        ends_at=ends_at,
-        tier=tier,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        tier=request.tier,
         delivery=delivery,
         zone=address.zone if delivery else None,
         distance_km=address.distance_km if delivery else None,
-        waiver=selectors.customer_waiver(customer=customer, on=local(timezone.now()).date()),
+        waiver=selectors.customer_waiver(customer=request.customer, on=local(now).date()),
         deposit_rate=policy.current().deposit_rate,
+        terms=terms_in_force(at=now),
     )
 
 
-def reservation_create(
-    *,
-    customer: Customer,
-    items: list[ReservationItem],
-    starts_at: datetime,
-    ends_at: datetime,
-    fulfilment: str,
-    address: Address | None,
-    tier: str,
-    by=None,
-) -> Reservation:
+def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
     """Quote the request and hold concrete units for every line, all or nothing."""
-    quote = reservation_quote(
-        customer=customer,
-        items=items,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        fulfilment=fulfilment,
-        address=address,
-        tier=tier,
-    )
+    quote = reservation_quote(request=request)
     now = timezone.now()
     with transaction.atomic():
         reservation = Reservation.objects.create(
             number=next_number("R", "contracts_reservation_number_seq"),
-            customer=customer,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            fulfilment=fulfilment,
-            address=address if fulfilment == Fulfilment.DELIVERY else None,
-            tier=tier,
+            customer=request.customer,
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            fulfilment=request.fulfilment,
+            address=request.address if request.delivery else None,
+            tier=request.tier,
             quote=quote.to_dict(),
             hold_expires_at=now + timedelta(hours=policy.current().hold_expiry_hours),
             created_by=by,
         )
-        for item, priced in zip(items, quote.lines, strict=True):
+        for item, priced in zip(request.items, quote.lines, strict=True):
             line = ReservationLine.objects.create(
                 reservation=reservation,
                 model=item.model,
@@ -190,8 +177,8 @@ def reservation_create(
             entries = calendar.calendar_place(
                 model=item.model,
                 quantity=item.quantity,
-                starts_at=starts_at,
-                ends_at=ends_at,
+                starts_at=request.starts_at,
+                ends_at=request.ends_at,
                 kind=CalendarEntry.Kind.HOLD,
                 by=by,
                 note=reservation.number,
@@ -199,11 +186,11 @@ def reservation_create(
             ReservationUnit.objects.bulk_create(
                 [ReservationUnit(line=line, asset_id=e.asset_id, calendar_entry=e) for e in entries]
             )
-        audit.record(by, "contracts.reservation.created", reservation, total=quote.total)
+        audit.record(by, ACTION + "created", reservation, total=quote.total)
         notify.tell(
             "reservation.confirmed",
             f"reservation:{reservation.pk}:confirmed",
-            customer=customer,
+            customer=request.customer,
             context=_notice_context(reservation),
         )
     return reservation
@@ -234,27 +221,62 @@ def _release_all(reservation: Reservation, *, by, reason: str) -> None:
     units.update(outcome=ReservationUnit.Outcome.RELEASED)
 
 
-def _close(reservation: Reservation, status: Reservation.Status, *, by, reason: str = "") -> None:
+def _close(
+    reservation: Reservation, status: Reservation.Status, *, by, event: str, reason: str = ""
+) -> None:
     _release_all(reservation, by=by, reason=status)
-    reservation.inspections.filter(status__in=Inspection.ACTIVE_STATUSES).update(
+    inspections_end(
+        reservation=reservation,
         status=Inspection.Status.MISSED
         if status == Reservation.Status.EXPIRED
-        else Inspection.Status.CANCELLED
+        else Inspection.Status.CANCELLED,
+        by=by,
     )
-    reservation.status = status
     reservation.closed_at = timezone.now()
     reservation.decline_reason = reason or reservation.decline_reason
-    reservation.save(update_fields=["status", "closed_at", "decline_reason"])
+    reservation_set_status(
+        reservation=reservation,
+        status=status,
+        by=by,
+        event=event,
+        fields=["closed_at", "decline_reason"],
+        reason=reason,
+    )
+
+
+def reservation_set_status(
+    *, reservation: Reservation, status: str, by, event: str, fields=(), **data
+) -> Reservation:
+    """The one place a reservation's status moves (the row is already locked by the caller)."""
+    return set_status(reservation, status, by=by, event=event, fields=fields, **data)
+
+
+def inspections_end(*, reservation: Reservation, status: str, by) -> int:
+    """End the reservation's active inspections (moved, cancelled, missed or done), each with
+    its own audit event."""
+    ended = 0
+    for inspection in reservation.inspections.filter(status__in=Inspection.ACTIVE_STATUSES):
+        set_status(inspection, status, by=by, event="contracts.inspection." + status)
+        ended += 1
+    return ended
 
 
 def reservation_cancel(*, reservation: Reservation, by, reason: str = "") -> Reservation:
     """The customer (or staff for them) withdraws; every held unit is free again at once."""
     with transaction.atomic():
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        if not reservation.can_cancel():
-            raise ReservationError(_("This reservation can no longer be cancelled."))
-        _close(reservation, Reservation.Status.CANCELLED, by=by, reason=reason)
-        audit.record(by, "contracts.reservation.cancelled", reservation, reason=reason)
+        reservation = lock(reservation)
+        require(
+            reservation,
+            reservation.can_cancel(),
+            message=_("This reservation can no longer be cancelled."),
+        )
+        _close(
+            reservation,
+            Reservation.Status.CANCELLED,
+            by=by,
+            event=ACTION + "cancelled",
+            reason=reason,
+        )
         notify.tell(
             "reservation.cancelled",
             f"reservation:{reservation.pk}:cancelled",
@@ -275,8 +297,7 @@ def reservation_expire(*, reservation_id: int, now: datetime | None = None) -> b
         )
         if reservation is None or not _is_due(reservation, now):
             return False
-        _close(reservation, Reservation.Status.EXPIRED, by=None)
-        audit.record(None, "contracts.reservation.expired", reservation)
+        _close(reservation, Reservation.Status.EXPIRED, by=None, event=ACTION + "expired")
         notify.tell(
             "reservation.expired",
             f"reservation:{reservation.pk}:expired",

@@ -3,6 +3,10 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from catalog.pricing import rent_line_text
+
+from ..money_text import charge_text, deposit_text
+
 register = template.Library()
 
 ACTIONS = {
@@ -24,6 +28,13 @@ ACTIONS = {
     "contracts.contract.extended": _("Rental extended"),
     "contracts.contract.closed": _("Contract settled and closed"),
     "contracts.contract.cancelled": _("Contract cancelled"),
+    "contracts.inspection.missed": _("Inspection missed"),
+    "contracts.inspection.done": _("Inspection held"),
+    "contracts.contract.term_set": _("Special service term set"),
+    "contracts.contract.term_cleared": _("Special service term removed"),
+    "contracts.deposit.collected": _("Deposit collected"),
+    "contracts.deposit.refunded": _("Deposit refunded"),
+    "contracts.deposit.deducted": _("Deducted from the deposit"),
     "contracts.charge.added": _("Charge added"),
     "contracts.payment.recorded": _("Payment recorded"),
 }
@@ -36,3 +47,13 @@ def audit_label(event) -> str:
     data = event.data or {}
     detail = data.get("asset") or data.get("amount") or data.get("reason") or ""
     return f"{label} · {detail}" if detail else label
+
+
+@register.filter
+def rent_lines(breakdown) -> str:
+    """A quote line's rent breakdown in the reader's language: "1 × week at ¥150.00 + …"."""
+    return " + ".join(rent_line_text(item) for item in breakdown or ())
+
+
+register.filter("charge_text", charge_text)
+register.filter("deposit_text", deposit_text)

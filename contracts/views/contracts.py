@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 
-from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,9 +14,12 @@ from django.views.decorators.http import require_POST
 
 from rental.core import audit
 from rental.core.errors import ApplicationError
+from rental.core.flash import attempt
 from rental.core.permissions import customer_required, staff_required
 from rental.core.timeutil import SHANGHAI
+from service_tickets.selectors import contract_terms
 
+from .. import selectors
 from ..forms_contracts import (
     CancelForm,
     DepositForm,
@@ -41,25 +43,24 @@ def _context(contract: Contract) -> dict:
         "units": contract.units.select_related("asset", "model__brand"),
         "statement": charges.contract_statement(contract=contract),
         "deposit_entries": contract.deposit_entries.all(),
-        "deposit_held": lifecycle.deposit_balance(contract=contract),
+        "deposit_held": charges.deposit_balance(contract=contract),
     }
 
 
 def _pdf_response(contract: Contract, language: str) -> HttpResponse:
-    """A signed contract prints from its stored file; a draft is rendered for preview."""
-    if contract.pdf and language == contract.document.get("language"):
+    """A signed contract prints from its stored file in the language it was signed in; in the
+    other language, or as a draft's preview, it is made from the contract's facts."""
+    signed_language = contract.document.get("language")
+    if contract.pdf and language == signed_language:
         response = FileResponse(contract.pdf.open("rb"), content_type="application/pdf")
     else:
-        document = contract.document or contract_document(
-            contract=contract, terms=contract.service_terms(), language=language
+        document = contract_document(
+            contract=contract,
+            terms=contract_terms(contract),
+            language=language,
+            signature=contract.document.get("signature"),
+            trip_fees=selectors.contract_trip_fees(contract=contract),
         )
-        if contract.document:
-            document = contract_document(
-                contract=contract,
-                terms=contract.service_terms(),
-                language=language,
-                signature=contract.document.get("signature"),
-            )
         response = HttpResponse(render_contract_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{contract.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -133,7 +134,7 @@ def desk(request: HttpRequest, number: str) -> HttpResponse:
             ReturnForm(
                 prefix=f"u{unit.pk}",
                 initial={"asset_tag": unit.asset.asset_tag},
-                accessories=[a.get("zh") or a.get("en", "") for a in unit.model.accessories],
+                accessories=unit.model.accessories,
             ),
         )
         for unit in outstanding
@@ -158,13 +159,7 @@ def desk(request: HttpRequest, number: str) -> HttpResponse:
 
 def _act(request: HttpRequest, number: str, action) -> HttpResponse:
     contract = _contract(number)
-    try:
-        message = action(contract)
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        if message:
-            messages.success(request, message)
+    attempt(request, lambda: action(contract))
     return redirect("contracts:desk", number=number)
 
 
@@ -175,8 +170,6 @@ def _invalid(form) -> str:
 @staff_required
 @require_POST
 def desk_sign(request: HttpRequest, number: str) -> HttpResponse:
-    from service_tickets.selectors import current_terms
-
     form = SignForm(request.POST)
 
     def action(contract):
@@ -186,7 +179,6 @@ def desk_sign(request: HttpRequest, number: str) -> HttpResponse:
             contract=contract,
             by=request.user,
             place=form.cleaned_data["place"],
-            terms=current_terms(),
             signature=form.cleaned_data["signature"],
             language=form.cleaned_data["language"],
         )
@@ -233,7 +225,7 @@ def desk_return(request: HttpRequest, number: str, unit_id: int) -> HttpResponse
     form = ReturnForm(
         request.POST,
         prefix=f"u{unit.pk}",
-        accessories=[a.get("zh") or a.get("en", "") for a in unit.model.accessories],
+        accessories=unit.model.accessories,
     )
 
     def action(contract):

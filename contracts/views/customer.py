@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rental.core.errors import ApplicationError
+from rental.core.flash import attempt
 from rental.core.permissions import customer_required
 from rental.core.timeutil import SHANGHAI
 
@@ -125,14 +126,7 @@ def reservation_form_page(request, *, customer: Customer, template: str, done, e
     if request.method == "POST" and form.is_valid():
         try:
             reservation = services.reservation_create(
-                customer=customer,
-                items=form.items,
-                starts_at=form.cleaned_data["starts_at"],
-                ends_at=form.cleaned_data["ends_at"],
-                fulfilment=form.cleaned_data["fulfilment"],
-                address=form.cleaned_data.get("address"),
-                tier=form.cleaned_data["tier"],
-                by=request.user,
+                request=form.reservation_request(customer), by=request.user
             )
         except ApplicationError as exc:
             form.add_error(None, str(exc))
@@ -163,15 +157,7 @@ def quote_fragment(request: HttpRequest, customer: Customer) -> HttpResponse:
     error = None
     if form.is_valid():
         try:
-            quote = services.reservation_quote(
-                customer=customer,
-                items=form.items,
-                starts_at=form.cleaned_data["starts_at"],
-                ends_at=form.cleaned_data["ends_at"],
-                fulfilment=form.cleaned_data["fulfilment"],
-                address=form.cleaned_data.get("address"),
-                tier=form.cleaned_data["tier"],
-            )
+            quote = services.reservation_quote(request=form.reservation_request(customer))
         except ApplicationError as exc:
             error = str(exc)
     else:
@@ -252,12 +238,11 @@ def _detail_url(request: HttpRequest, reservation: Reservation) -> str:
 @require_POST
 def inspection_cancel(request: HttpRequest, number: str) -> HttpResponse:
     reservation = _own_reservation(request, number)
-    try:
-        services.inspection_cancel(reservation=reservation, by=request.user)
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Your inspection booking is cancelled; the units stay held."))
+    attempt(
+        request,
+        lambda: services.inspection_cancel(reservation=reservation, by=request.user),
+        _("Your inspection booking is cancelled; the units stay held."),
+    )
     return redirect("contracts:reservation_detail", number=number)
 
 
@@ -265,10 +250,9 @@ def inspection_cancel(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def reservation_cancel(request: HttpRequest, number: str) -> HttpResponse:
     reservation = _own_reservation(request, number)
-    try:
-        services.reservation_cancel(reservation=reservation, by=request.user)
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Reservation %(number)s is cancelled.") % {"number": number})
+    attempt(
+        request,
+        lambda: services.reservation_cancel(reservation=reservation, by=request.user),
+        _("Reservation %(number)s is cancelled.") % {"number": number},
+    )
     return redirect("contracts:reservation_detail", number=number)

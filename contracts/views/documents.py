@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from rental.core.errors import ApplicationError
+from rental.core.flash import attempt
 from rental.core.models import AuditEvent
 from rental.core.permissions import customer_required
 from rental.core.phones import PhoneError, display_phone
@@ -322,20 +323,16 @@ def document_verify(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(IdentityDocument, pk=pk)
     form = VerifyForm(request.POST, prefix=f"v{pk}")
     form.is_valid()
-    try:
-        services.document_verify(
+    attempt(
+        request,
+        lambda: services.document_verify(
             document=document,
             by=request.user,
             representative_id=form.cleaned_data.get("representative_id", ""),
-        )
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(document)s of %(customer)s verified.")
-            % {"document": document.get_kind_display(), "customer": document.customer},
-        )
+        ),
+        _("%(document)s of %(customer)s verified.")
+        % {"document": document.get_kind_display(), "customer": document.customer},
+    )
     return _back(request)
 
 
@@ -345,16 +342,12 @@ def document_reject(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(IdentityDocument, pk=pk)
     form = RejectForm(request.POST, prefix=f"r{pk}")
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.document_reject(document=document, by=request.user, reason=reason)
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("%(document)s of %(customer)s rejected.")
-            % {"document": document.get_kind_display(), "customer": document.customer},
-        )
+    attempt(
+        request,
+        lambda: services.document_reject(document=document, by=request.user, reason=reason),
+        _("%(document)s of %(customer)s rejected.")
+        % {"document": document.get_kind_display(), "customer": document.customer},
+    )
     return _back(request)
 
 
@@ -362,15 +355,11 @@ def document_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def guarantor_confirm_household(request: HttpRequest, pk: int) -> HttpResponse:
     guarantor = get_object_or_404(Guarantor, pk=pk)
-    try:
-        services.guarantor_confirm_household(guarantor=guarantor, by=request.user)
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Xiamen household registration of %(name)s confirmed.") % {"name": guarantor.name},
-        )
+    attempt(
+        request,
+        lambda: services.guarantor_confirm_household(guarantor=guarantor, by=request.user),
+        _("Xiamen household registration of %(name)s confirmed.") % {"name": guarantor.name},
+    )
     return redirect(
         _next_or(request, reverse("contracts:document_customer", args=[guarantor.customer_id]))
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from rental.core import audit
 from rental.core.errors import ApplicationError
+from rental.core.flash import attempt
 from rental.core.permissions import staff_required
 from rental.core.timeutil import SHANGHAI
 
@@ -103,14 +104,13 @@ def booking_for(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") == "address":
         address_form = AddressForm(request.POST)
         if address_form.is_valid():
-            try:
-                services.address_add(
+            attempt(
+                request,
+                lambda: services.address_add(
                     customer=customer, by=request.user, **address_form.cleaned_data
-                )
-            except ApplicationError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("Address added."))
+                ),
+                _("Address added."),
+            )
         return redirect("contracts:staff_booking_for", customer_id=customer.pk)
     return reservation_form_page(
         request,
@@ -195,12 +195,11 @@ def inspection_confirm(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def reservation_cancel(request: HttpRequest, number: str) -> HttpResponse:
     reservation = _reservation(number)
-    try:
-        services.reservation_cancel(
+    attempt(
+        request,
+        lambda: services.reservation_cancel(
             reservation=reservation, by=request.user, reason=request.POST.get("reason", "")
-        )
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Reservation %(number)s is cancelled.") % {"number": number})
+        ),
+        _("Reservation %(number)s is cancelled.") % {"number": number},
+    )
     return redirect("contracts:staff_reservation", number=number)

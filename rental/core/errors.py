@@ -22,7 +22,9 @@ class ApplicationError(Exception):
         return str(self.message)
 
 
-class PermissionDenied(ApplicationError):
+class NotAllowed(ApplicationError):
+    """The user may not do this (named so that it never shadows Django's PermissionDenied)."""
+
     status_code = 403
 
 
@@ -34,3 +36,7 @@ class Conflict(ApplicationError):
     """The request clashes with the current state: a unit taken, a status already moved on."""
 
     status_code = 409
+
+
+class WrongState(Conflict):
+    """The object's status does not allow this step now: every app raises this one class."""

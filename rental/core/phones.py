@@ -10,6 +10,17 @@ class PhoneError(ApplicationError):
     pass
 
 
+def e164(value: str | None) -> str | None:
+    """The number in E.164 form (+8613800138000), mainland China assumed; None if invalid."""
+    try:
+        number = phonenumbers.parse((value or "").strip(), "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def clean_phone(value: str | None) -> str:
     """A valid mobile or landline number in E.164 form (+8613812345678), or a clear error."""
     raw = (value or "").strip()

@@ -1,14 +1,23 @@
 """Business time is wall-clock time in Asia/Shanghai."""
 
+from __future__ import annotations
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext
+
+from .errors import ApplicationError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def require_aware(value: datetime, name: str = "time") -> datetime:
+def require_aware(value: datetime, *, error: type[ApplicationError] = ApplicationError) -> datetime:
+    """`value`, refused (as `error`) without a time zone; TypeError if not a datetime."""
+    if not isinstance(value, datetime):
+        raise TypeError("Expected a datetime.")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware")
+        raise error(gettext("A time must include a time zone."), code="naive_datetime")
     return value
 
 

@@ -17,7 +17,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rental.core import audit
 from rental.core.errors import Conflict
+from rental.core.phones import e164
 from rental.core.tasks import enqueue_on_commit
 
 from . import backends
@@ -204,7 +204,7 @@ def _addresses(recipient: Recipient) -> list[tuple[str, str]]:
         else:
             logger.warning("Not e-mailing %r: %r is not an e-mail address", recipient.name, email)
     if recipient.phone:
-        phone = _e164(recipient.phone)
+        phone = e164(recipient.phone)
         if phone:
             addresses.append((Notification.Channel.SMS.value, phone))
         else:
@@ -212,17 +212,6 @@ def _addresses(recipient: Recipient) -> list[tuple[str, str]]:
                 "Not texting %r: %r is not a valid phone number", recipient.name, recipient.phone
             )
     return addresses
-
-
-def _e164(phone: str) -> str | None:
-    """The number in E.164 form (+8613800138000), mainland China assumed; None if invalid."""
-    try:
-        number = phonenumbers.parse(phone, "CN")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @functools.cache

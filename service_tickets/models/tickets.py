@@ -380,6 +380,12 @@ class Ticket(models.Model):
     def can_customer_cancel(self) -> bool:
         return self.status == self.Status.NEW
 
+    def can_mark_repaired(self) -> bool:
+        return self.status == self.Status.RECEIVED
+
+    def can_mark_collected(self) -> bool:
+        return self.status == self.Status.REPAIRED
+
     def can_waive_surcharge(self) -> bool:
         if self.surcharge_waived_at is not None or self.is_trip or self.is_workshop:
             return False

@@ -1,6 +1,6 @@
 """Every write of the service app. Import from here: `from service_tickets import services`."""
 
-from ._common import TicketConflict, TicketError
+from ._common import TicketError
 from .billing import ticket_bill
 from .opening import (
     ticket_open,
@@ -27,7 +27,6 @@ from .work import (
 __all__ = [
     "SweepResult",
     "TermsVersionError",
-    "TicketConflict",
     "TicketError",
     "sla_report_send",
     "surcharge_waive",

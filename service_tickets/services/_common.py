@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from rental.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from rental.core import state
+from rental.core.errors import ApplicationError, NotAllowed, NotFound
 
 from ..models import Ticket
 
@@ -15,48 +16,39 @@ class TicketError(ApplicationError):
     """A ticket request that cannot be honoured as asked."""
 
 
-class TicketConflict(Conflict):
-    """The ticket has moved on: the step asked for no longer applies to its status."""
-
-
 def lock(ticket: Ticket | int) -> Ticket:
-    """Re-read the ticket under a row lock; call inside a transaction."""
-    pk = ticket if isinstance(ticket, int) else ticket.pk
-    found = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("contract", "customer", "technician")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        raise NotFound(_("There is no such ticket."), code="not_found")
-    return found
+    """Re-read the ticket under a row lock (the core helper); call inside a transaction."""
+    if isinstance(ticket, int):
+        ticket = Ticket(pk=ticket)
+    try:
+        return state.lock(ticket, related=("contract", "customer", "technician"))
+    except NotFound:
+        raise NotFound(_("There is no such ticket."), code="not_found") from None
 
 
 def require_staff(by) -> None:
     if not getattr(by, "is_authenticated", False) or not by.is_staff_member:
-        raise PermissionDenied(_("Only staff can do this."), code="staff_only")
+        raise NotAllowed(_("Only staff can do this."), code="staff_only")
 
 
 def require_worker(ticket: Ticket, by) -> None:
     """The ticket's own technician, or staff acting for them; nobody else."""
     if not getattr(by, "is_authenticated", False):
-        raise PermissionDenied(_("Please log in."), code="login")
+        raise NotAllowed(_("Please log in."), code="login")
     if by.is_staff_member:
         return
     if by.is_technician and ticket.technician_id == by.pk:
         return
-    raise PermissionDenied(_("This ticket is not assigned to you."), code="not_yours")
+    raise NotAllowed(_("This ticket is not assigned to you."), code="not_yours")
 
 
 def require_status(ticket: Ticket, allowed: bool) -> None:
-    if not allowed:
-        raise TicketConflict(
-            _("Ticket %(number)s is %(status)s: that step does not apply now.")
-            % {"number": ticket.number, "status": ticket.get_status_display()},
-            code="wrong_status",
-            extra={"status": ticket.status},
-        )
+    state.require(
+        ticket,
+        allowed,
+        message=_("Ticket %(number)s is %(status)s: that step does not apply now.")
+        % {"number": ticket.number, "status": ticket.get_status_display()},
+    )
 
 
 def display_name(user) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from contracts.models import Charge
 from contracts.services.charges import charge_add
+from contracts.services.contracts import trip_charge_key
 from rental.core import audit
 
 from ..models import Ticket
@@ -44,7 +43,7 @@ def ticket_bill(*, ticket_id: int) -> Ticket | None:
                 contract=ticket.contract,
                 kind=_CHARGE_KIND.get(ticket.kind, Charge.Kind.SERVICE),
                 amount=amount,
-                description=_description(ticket),
+                details=_details(ticket),
                 key=_charge_key(ticket),
                 by=None,
             )
@@ -62,23 +61,18 @@ def ticket_bill(*, ticket_id: int) -> Ticket | None:
 
 
 def _charge_key(ticket: Ticket) -> str:
-    """A contract's delivery and pickup are charged once, whether at handover (from the quote
-    the customer accepted) or by the trip ticket: both use the same charge key."""
+    """A contract's delivery and pickup are charged once, whether at handover or by the trip
+    ticket: both post the contract's own trip fee under the same key."""
     if ticket.kind in (Ticket.Kind.DELIVERY, Ticket.Kind.PICKUP):
-        return f"contract:{ticket.contract_id}:{ticket.kind}"
+        return trip_charge_key(ticket.contract, ticket.kind)
     return f"ticket:{ticket.pk}:fee"
 
 
-def _description(ticket: Ticket) -> str:
-    """In the customer's language: the statement is theirs."""
-    user = ticket.customer.user
-    language = getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
-        params = {"number": ticket.number, "kind": ticket.get_kind_display()}
-        if ticket.surcharge_due:
-            params["surcharge"] = ticket.surcharge_due
-            return (
-                _("Service ticket %(number)s: %(kind)s, incl. 24-hour surcharge %(surcharge)s CNY")
-                % params
-            )
-        return _("Service ticket %(number)s: %(kind)s") % params
+def _details(ticket: Ticket) -> dict:
+    """The facts of the charge; the statement words them in its reader's language."""
+    if ticket.kind in (Ticket.Kind.DELIVERY, Ticket.Kind.PICKUP):
+        return {"what": ticket.kind}
+    details = {"what": "service_ticket", "number": ticket.number, "kind": ticket.kind}
+    if ticket.surcharge_due:
+        details["surcharge"] = str(ticket.surcharge_due)
+    return details

@@ -16,18 +16,17 @@ from django.utils.translation import gettext as _
 from catalog.models import Asset
 from contracts.models import Address, Contract, Customer
 from rental.core import audit, policy
-from rental.core.errors import PermissionDenied
+from rental.core.errors import NotAllowed
 from rental.core.numbering import next_number
 
 from .. import sla
 from ..models import TermsVersion, Ticket
-from ..selectors import current_terms, in_every_language
+from ..selectors import contract_terms, in_every_language, terms_in_force
 from ..terms import TIERS
 from ._common import ACTION, TicketError, display_name, lock, require_staff, require_status
 
 NUMBER_PREFIX = "T"
 NUMBER_SEQUENCE = "service_tickets_ticket_number_seq"
-SERVICEABLE = (Contract.Status.SIGNED, Contract.Status.ACTIVE)
 REPAIR_KINDS = (Ticket.Kind.HARDWARE, Ticket.Kind.SOFTWARE, Ticket.Kind.OTHER)
 # A phone call may be recorded a little after it happened, never days later.
 MAX_BACKDATE = timedelta(hours=24)
@@ -48,7 +47,7 @@ def ticket_open(
     signed or handed over.
     """
     if not getattr(by, "is_authenticated", False) or contract.customer.user_id != by.pk:
-        raise PermissionDenied(_("This is not your contract."), code="not_yours")
+        raise NotAllowed(_("This is not your contract."), code="not_yours")
     if not description.strip():
         raise TicketError(_("Describe the problem."), code="description")
     return _open_on_site(
@@ -257,7 +256,7 @@ def _open_on_site(
             _check_unit(contract, asset)
         elif contract.units.exists():
             raise TicketError(_("Choose the unit with the problem."), code="asset")
-        terms = contract.service_terms()
+        terms = contract_terms(contract)
         tier = contract.tier
         days = sla.rental_days(start=contract.starts_at, end=contract.ends_at)
     else:
@@ -265,7 +264,7 @@ def _open_on_site(
             raise TicketError(_("Choose a service tier."), code="tier")
         latest = TermsVersion.objects.filter(effective_from__lte=reported_at).first()
         terms_version = latest.version if latest else None
-        terms = current_terms(at=reported_at)
+        terms = terms_in_force(at=reported_at)
         days = 1
     address = _site(contract, customer, address)
     deadline = sla.response_deadline(
@@ -315,7 +314,7 @@ def _open_on_site(
 
 
 def _check_contract(contract: Contract) -> None:
-    if contract.status not in SERVICEABLE:
+    if not contract.can_call_for_service():
         raise TicketError(
             _("Service can be called only on a signed or handed-over contract."),
             code="contract_status",

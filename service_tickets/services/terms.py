@@ -14,7 +14,7 @@ from rental.core import audit
 from rental.core.errors import ApplicationError
 
 from ..models import TermsVersion
-from ..selectors import current_terms
+from ..selectors import terms_in_force
 from ..terms import ServiceTerms
 
 
@@ -46,7 +46,7 @@ def terms_version_create(
             cursor.execute(f"LOCK TABLE {TermsVersion._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         latest = TermsVersion.objects.order_by("-version").first()
         number = (latest.version if latest else 0) + 1
-        base = base or (latest.terms() if latest else current_terms())
+        base = base or (latest.terms() if latest else terms_in_force())
         terms = base.with_overrides({**changes, "version": number})
         version = TermsVersion.objects.create(
             version=number,

@@ -19,8 +19,9 @@ from catalog.models import Asset
 from contracts.services.charges import charge_add
 from rental.accounts.models import User
 from rental.core import audit
-from rental.core.errors import PermissionDenied
+from rental.core.errors import NotAllowed
 from rental.core.money import ZERO, cny
+from rental.core.state import set_status
 from rental.core.tasks import enqueue_on_commit
 
 from .. import fees
@@ -57,11 +58,17 @@ def ticket_assign(*, ticket: Ticket, technician: User, by) -> Ticket:
             )
         previous = ticket.technician_id
         ticket.technician = technician
-        ticket.status = Ticket.Status.ASSIGNED
         ticket.assigned_at = timezone.now()
         ticket.en_route_at = None
-        ticket.save(update_fields=["technician", "status", "assigned_at", "en_route_at"])
-        audit.record(by, ACTION + "assigned", ticket, technician=technician.pk, previous=previous)
+        set_status(
+            ticket,
+            Ticket.Status.ASSIGNED,
+            by=by,
+            event=ACTION + "assigned",
+            fields=["technician", "assigned_at", "en_route_at"],
+            technician=technician.pk,
+            previous=previous,
+        )
     return ticket
 
 
@@ -70,10 +77,10 @@ def ticket_en_route(*, ticket: Ticket, by) -> Ticket:
         ticket = lock(ticket)
         require_worker(ticket, by)
         require_status(ticket, ticket.can_en_route())
-        ticket.status = Ticket.Status.EN_ROUTE
         ticket.en_route_at = timezone.now()
-        ticket.save(update_fields=["status", "en_route_at"])
-        audit.record(by, ACTION + "en_route", ticket)
+        set_status(
+            ticket, Ticket.Status.EN_ROUTE, by=by, event=ACTION + "en_route", fields=["en_route_at"]
+        )
     return ticket
 
 
@@ -84,13 +91,13 @@ def ticket_arrive(*, ticket: Ticket, by) -> Ticket:
         require_worker(ticket, by)
         require_status(ticket, ticket.can_arrive())
         now = timezone.now()
-        ticket.status = Ticket.Status.ON_SITE
         ticket.arrived_at = now
-        ticket.save(update_fields=["status", "arrived_at"])
-        audit.record(
-            by,
-            ACTION + "arrived",
+        set_status(
             ticket,
+            Ticket.Status.ON_SITE,
+            by=by,
+            event=ACTION + "arrived",
+            fields=["arrived_at"],
             on_time=ticket.deadline is None or now <= ticket.deadline,
         )
     return ticket
@@ -114,16 +121,18 @@ def ticket_resolve(
             raise TicketError(_("Write what was done."), code="notes")
         units = _check_units(ticket, units)
         ticket.work_kind = _work_kind(ticket, work_kind)
-        ticket.status = Ticket.Status.RESOLVED
         ticket.resolved_at = timezone.now()
         ticket.resolution_notes = notes.strip()
         ticket.parts = parts.strip()
-        ticket.save(
-            update_fields=["status", "resolved_at", "resolution_notes", "parts", "work_kind"]
-        )
         ticket.units_worked.set(units)
-        audit.record(
-            by, ACTION + "resolved", ticket, units=[u.pk for u in units], work=ticket.work_kind
+        set_status(
+            ticket,
+            Ticket.Status.RESOLVED,
+            by=by,
+            event=ACTION + "resolved",
+            fields=["resolved_at", "resolution_notes", "parts", "work_kind"],
+            units=[u.pk for u in units],
+            work=ticket.work_kind,
         )
     return ticket
 
@@ -140,7 +149,7 @@ def ticket_close(*, ticket: Ticket, by, fee: Decimal) -> Ticket:
         require_status(ticket, ticket.can_close())
         quote = fee_quote(ticket)
         chosen = fees.check_fee_in_range((quote.low, quote.high), fee)
-        fields = ["status", "closed_at", "fee_low", "fee_high", "fee", "fee_explanation"]
+        fields = ["closed_at", "fee_low", "fee_high", "fee", "fee_explanation"]
         ticket.fee_low, ticket.fee_high, ticket.fee = quote.low, quote.high, chosen
         ticket.fee_explanation = quote.explanation
         if quote.list_price is not None:
@@ -149,10 +158,16 @@ def ticket_close(*, ticket: Ticket, by, fee: Decimal) -> Ticket:
         if not ticket.is_trip:
             _set_surcharge(ticket, repair_fee=max(ZERO, chosen - quote.transport))
             fields += ["surcharge", "surcharge_explanation"]
-        ticket.status = Ticket.Status.CLOSED
         ticket.closed_at = timezone.now()
-        ticket.save(update_fields=fields)
-        audit.record(by, ACTION + "closed", ticket, fee=chosen, surcharge=ticket.surcharge or ZERO)
+        set_status(
+            ticket,
+            Ticket.Status.CLOSED,
+            by=by,
+            event=ACTION + "closed",
+            fields=fields,
+            fee=chosen,
+            surcharge=ticket.surcharge or ZERO,
+        )
         enqueue_on_commit(current_app.signature(BILL_TASK), ticket.pk)
     return ticket
 
@@ -168,13 +183,18 @@ def ticket_cancel(*, ticket: Ticket, by, reason: str) -> Ticket:
         elif getattr(by, "is_customer", False) and ticket.customer.user_id == by.pk:
             allowed = ticket.can_customer_cancel()
         else:
-            raise PermissionDenied(_("You cannot cancel this ticket."), code="not_yours")
+            raise NotAllowed(_("You cannot cancel this ticket."), code="not_yours")
         require_status(ticket, allowed)
-        ticket.status = Ticket.Status.CANCELLED
         ticket.cancelled_at = timezone.now()
         ticket.cancel_reason = reason.strip()[:300]
-        ticket.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-        audit.record(by, ACTION + "cancelled", ticket, reason=ticket.cancel_reason)
+        set_status(
+            ticket,
+            Ticket.Status.CANCELLED,
+            by=by,
+            event=ACTION + "cancelled",
+            fields=["cancelled_at", "cancel_reason"],
+            reason=ticket.cancel_reason,
+        )
     return ticket
 
 
@@ -206,8 +226,7 @@ def surcharge_waive(*, ticket: Ticket, by, reason: str) -> Ticket:
                 contract=ticket.contract,
                 kind="adjustment",
                 amount=-ticket.surcharge,
-                description=_("Ticket %(number)s: 24-hour surcharge waived")
-                % {"number": ticket.number},
+                details={"what": "surcharge_waived", "number": ticket.number},
                 key=f"ticket:{ticket.pk}:surcharge_waived",
                 by=by,
             )
@@ -222,20 +241,22 @@ def workshop_repaired(
     require_staff(by)
     with transaction.atomic():
         ticket = lock(ticket)
-        require_status(ticket, ticket.status == Ticket.Status.RECEIVED)
+        require_status(ticket, ticket.can_mark_repaired())
         if not notes.strip():
             raise TicketError(_("Write what was done."), code="notes")
         units = _check_units(ticket, units if units is not None else [ticket.asset])
-        ticket.status = Ticket.Status.REPAIRED
         ticket.resolved_at = timezone.now()
         ticket.resolution_notes = notes.strip()
         ticket.parts = parts.strip()
         ticket.work_kind = ticket.kind
-        ticket.save(
-            update_fields=["status", "resolved_at", "resolution_notes", "parts", "work_kind"]
-        )
         ticket.units_worked.set(units)
-        audit.record(by, ACTION + "repaired", ticket)
+        set_status(
+            ticket,
+            Ticket.Status.REPAIRED,
+            by=by,
+            event=ACTION + "repaired",
+            fields=["resolved_at", "resolution_notes", "parts", "work_kind"],
+        )
     return ticket
 
 
@@ -253,9 +274,8 @@ def workshop_collected(*, ticket: Ticket, by, fee: Decimal = ZERO, fee_note: str
         )
     with transaction.atomic():
         ticket = lock(ticket)
-        require_status(ticket, ticket.status == Ticket.Status.REPAIRED)
+        require_status(ticket, ticket.can_mark_collected())
         quote = fee_quote(ticket)
-        ticket.status = Ticket.Status.COLLECTED
         ticket.closed_at = timezone.now()
         # The workshop's own range is 0–0; the contract's chargeable items, named by staff,
         # are the range's top, so the stored range still holds the fee (and says why).
@@ -269,18 +289,14 @@ def workshop_collected(*, ticket: Ticket, by, fee: Decimal = ZERO, fee_note: str
             if fee
             else quote.explanation
         )
-        ticket.save(
-            update_fields=[
-                "status",
-                "closed_at",
-                "fee_low",
-                "fee_high",
-                "fee",
-                "fee_note",
-                "fee_explanation",
-            ]
+        set_status(
+            ticket,
+            Ticket.Status.COLLECTED,
+            by=by,
+            event=ACTION + "collected",
+            fields=["closed_at", "fee_low", "fee_high", "fee", "fee_note", "fee_explanation"],
+            fee=fee,
         )
-        audit.record(by, ACTION + "collected", ticket, fee=fee)
         enqueue_on_commit(current_app.signature(BILL_TASK), ticket.pk)
     return ticket
 

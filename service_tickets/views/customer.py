@@ -12,17 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.models import Contract
+from rental.core.flash import attempt, form_errors
 from rental.core.permissions import customer_required
 
 from .. import selectors, services
 from ..forms import CallForm, ReasonForm
 from ..models import Ticket
-from ..services.opening import SERVICEABLE
-from ._common import attempt, form_errors
 
 
 def _contracts(request: HttpRequest):
-    return Contract.objects.filter(customer__user=request.user, status__in=SERVICEABLE)
+    return Contract.objects.filter(
+        customer__user=request.user, status__in=Contract.SERVICEABLE_STATUSES
+    )
 
 
 @customer_required

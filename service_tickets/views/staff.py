@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from contracts.models import Contract
 from rental.core import audit
+from rental.core.flash import attempt, form_errors
 from rental.core.permissions import staff_required
 from rental.core.timeutil import local
 
@@ -31,8 +32,6 @@ from ..forms import (
     technicians,
 )
 from ..models import Ticket
-from ..services.opening import SERVICEABLE
-from ._common import attempt, form_errors
 
 # What the audit trail's actions mean, for the ticket's history.
 ACTION_LABELS = {
@@ -204,7 +203,9 @@ def open_ticket(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()
     contract = None
     number = request.GET.get("contract") or request.POST.get("contract")
-    serviceable = Contract.objects.filter(status__in=SERVICEABLE).select_related("customer")
+    serviceable = Contract.objects.filter(status__in=Contract.SERVICEABLE_STATUSES).select_related(
+        "customer"
+    )
     if number:
         contract = get_object_or_404(serviceable, number=number)
     matches = []

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rental.core.flash import attempt, form_errors
 from rental.core.permissions import technician_required
 
 from .. import selectors, services
 from ..forms import CloseForm, ResolveForm
 from ..models import Ticket
-from ._common import attempt, form_errors
 
 
 def _own(request: HttpRequest, number: str) -> Ticket:

@@ -293,10 +293,14 @@ def test_asking_for_more_units_than_exist(client, thinkpad):
     [
         (
             {"start": "+2d", "end": "+1d"},
-            "The end must be after the start.",
-            "结束时间必须晚于开始时间。",
+            "The end of the rental must be after its start.",
+            "租期结束时间必须晚于开始时间。",
         ),
-        ({"start": "-1d", "end": "+1d"}, "The start is in the past.", "开始时间已经过去。"),
+        (
+            {"start": "-1d", "end": "+1d"},
+            "The rental cannot start in the past.",
+            "租期不能从过去的时间开始。",
+        ),
         (
             {"start": "+1d", "end": "+2d", "quantity": "0"},
             "The quantity must be at least 1.",
@@ -314,8 +318,8 @@ def test_asking_for_more_units_than_exist(client, thinkpad):
         ),
         (
             {"start": "+1d30m", "end": "+2d"},
-            "The start must be on the hour.",
-            "开始时间须为整点。",
+            "Rentals start and end on the hour.",
+            "租期须在整点开始和结束。",
         ),
         (
             {"start": "+1d", "end": "+400d"},

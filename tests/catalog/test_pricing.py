@@ -293,7 +293,7 @@ def test_naive_datetime_is_refused(start, end):
         rent_for_period(**CARD, start=start, end=end)
     # then a user-facing error explains it
     assert caught.value.code == "naive_datetime"
-    assert str(caught.value) == "The start and end of a rental must include a time zone."
+    assert str(caught.value) == "A time must include a time zone."
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from contracts import deposits
-from contracts.deposits import DEFAULT_DEPOSIT_RATE, DepositError, WaiverDecision
+from contracts.deposits import DepositError, WaiverDecision
 from rental.core.errors import ApplicationError
 
 from .test_identity import (
@@ -408,7 +408,7 @@ def test_explain_waiver_lists_each_missing_item_on_its_own_line():
 def test_deposit_for_unit_uses_the_model_deposit_amount():
     # given / when / then
     assert deposits.deposit_for_unit(
-        deposit_amount=Decimal("800"), replacement_value=Decimal("6000")
+        rate=Decimal("0.50"), deposit_amount=Decimal("800"), replacement_value=Decimal("6000")
     ) == Decimal("800.00")
 
 
@@ -416,29 +416,28 @@ def test_deposit_for_unit_uses_a_zero_model_deposit_amount():
     # given a model that asks no deposit
     # when / then
     assert deposits.deposit_for_unit(
-        deposit_amount=Decimal("0"), replacement_value=Decimal("6000")
+        rate=Decimal("0.50"), deposit_amount=Decimal("0"), replacement_value=Decimal("6000")
     ) == Decimal("0.00")
 
 
-def test_deposit_for_unit_defaults_to_half_the_replacement_value():
-    # given no model deposit amount
+def test_deposit_for_unit_takes_the_rate_of_the_replacement_value():
+    # given no model deposit amount, at the house's 50 %
     # when / then
-    assert Decimal("0.50") == DEFAULT_DEPOSIT_RATE
     assert deposits.deposit_for_unit(
-        deposit_amount=None, replacement_value=Decimal("4599")
+        rate=Decimal("0.50"), deposit_amount=None, replacement_value=Decimal("4599")
     ) == Decimal("2299.50")
 
 
 def test_deposit_for_unit_rounds_half_up_to_the_fen():
     # given / when / then
     assert deposits.deposit_for_unit(
-        deposit_amount=None, replacement_value=Decimal("1999.99")
+        rate=Decimal("0.50"), deposit_amount=None, replacement_value=Decimal("1999.99")
     ) == Decimal("1000.00")
     assert deposits.deposit_for_unit(
-        deposit_amount=None, replacement_value=Decimal("1999.97")
+        rate=Decimal("0.50"), deposit_amount=None, replacement_value=Decimal("1999.97")
     ) == Decimal("999.99")
     assert deposits.deposit_for_unit(
-        deposit_amount=Decimal("100.005"), replacement_value=Decimal("1")
+        rate=Decimal("0.50"), deposit_amount=Decimal("100.005"), replacement_value=Decimal("1")
     ) == Decimal("100.01")
 
 
@@ -446,7 +445,9 @@ def test_deposit_for_unit_with_another_rate():
     # given a policy of 30 %
     # when / then
     assert deposits.deposit_for_unit(
-        deposit_amount=None, replacement_value=Decimal("3333.33"), rate=Decimal("0.30")
+        deposit_amount=None,
+        replacement_value=Decimal("3333.33"),
+        rate=Decimal("0.30"),
     ) == Decimal("1000.00")
 
 
@@ -463,7 +464,7 @@ def test_deposit_for_unit_refuses_negative_or_undefined_amounts(deposit_amount, 
     # given / when
     with pytest.raises(DepositError) as raised:
         deposits.deposit_for_unit(
-            deposit_amount=deposit_amount, replacement_value=replacement_value
+            rate=Decimal("0.50"), deposit_amount=deposit_amount, replacement_value=replacement_value
         )
     # then
     assert raised.value.code == "invalid_amount"
@@ -472,7 +473,9 @@ def test_deposit_for_unit_refuses_negative_or_undefined_amounts(deposit_amount, 
 def test_deposit_for_unit_error_names_the_amount():
     # given / when
     with pytest.raises(DepositError) as raised:
-        deposits.deposit_for_unit(deposit_amount=None, replacement_value=Decimal("-100"))
+        deposits.deposit_for_unit(
+            rate=Decimal("0.50"), deposit_amount=None, replacement_value=Decimal("-100")
+        )
     # then
     assert str(raised.value) == (
         "A deposit cannot be computed from a negative or undefined amount (-100)."
@@ -491,6 +494,10 @@ def test_deposit_for_unit_refuses_a_rate_outside_zero_to_one(rate):
 def test_deposit_for_unit_refuses_floats():
     # given / when / then
     with pytest.raises(TypeError):
-        deposits.deposit_for_unit(deposit_amount=None, replacement_value=4599.0)
+        deposits.deposit_for_unit(
+            rate=Decimal("0.50"), deposit_amount=None, replacement_value=4599.0
+        )
     with pytest.raises(TypeError):
-        deposits.deposit_for_unit(deposit_amount=800.0, replacement_value=Decimal("1"))
+        deposits.deposit_for_unit(
+            rate=Decimal("0.50"), deposit_amount=800.0, replacement_value=Decimal("1")
+        )

@@ -24,7 +24,7 @@ from contracts.services.documents import (
     guarantor_confirm_household,
     guarantor_set,
 )
-from rental.core.errors import PermissionDenied
+from rental.core.errors import NotAllowed
 from rental.core.models import AuditEvent
 from rental.core.phones import PhoneError
 from rental.core.timeutil import SHANGHAI
@@ -608,7 +608,7 @@ def test_only_staff_can_review(document):
         lambda: document_reject(document=document, by=owner, reason="Looks fine to me"),
         lambda: guarantor_confirm_household(guarantor=guarantor, by=owner),
     ):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             review()
 
     document.refresh_from_db()

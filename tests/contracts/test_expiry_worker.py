@@ -10,7 +10,7 @@ from django.utils import timezone
 from catalog.models import CalendarEntry
 from contracts import services, tasks
 from contracts.models import Inspection, Reservation
-from contracts.services import ReservationItem
+from contracts.services import ReservationItem, ReservationRequest
 from rental.core.models import AuditEvent, Heartbeat
 from rental.core.tasks import heartbeat
 from rental.core.timeutil import SHANGHAI
@@ -23,13 +23,15 @@ def _reserve(model, days=3):
     customer = CustomerFactory()
     start = timezone.now().astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
     return services.reservation_create(
-        customer=customer,
-        items=[ReservationItem(model=model, quantity=1)],
-        starts_at=start + timedelta(days=days),
-        ends_at=start + timedelta(days=days + 2),
-        fulfilment="collection",
-        address=None,
-        tier="basic",
+        request=ReservationRequest(
+            customer=customer,
+            items=[ReservationItem(model=model, quantity=1)],
+            starts_at=start + timedelta(days=days),
+            ends_at=start + timedelta(days=days + 2),
+            fulfilment="collection",
+            address=None,
+            tier="basic",
+        ),
         by=customer.user,
     )
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from catalog.models import CalendarEntry
 from contracts import services
 from contracts.models import Reservation
-from contracts.services import ReservationItem
+from contracts.services import ReservationItem, ReservationRequest
 from rental.core.timeutil import SHANGHAI
 from tests.factories import (
     AssetFactory,
@@ -31,13 +31,15 @@ def reservation():
     owner = CustomerFactory()
     start = timezone.now().astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
     return services.reservation_create(
-        customer=owner,
-        items=[ReservationItem(model=model, quantity=1)],
-        starts_at=start + timedelta(days=3),
-        ends_at=start + timedelta(days=5),
-        fulfilment="collection",
-        address=None,
-        tier="basic",
+        request=ReservationRequest(
+            customer=owner,
+            items=[ReservationItem(model=model, quantity=1)],
+            starts_at=start + timedelta(days=3),
+            ends_at=start + timedelta(days=5),
+            fulfilment="collection",
+            address=None,
+            tier="basic",
+        ),
         by=owner.user,
     )
 

@@ -9,7 +9,7 @@ from catalog.errors import NotEnoughUnits
 from catalog.models import CalendarEntry
 from contracts import services
 from contracts.models import Inspection, Reservation, ReservationUnit
-from contracts.services import ReservationItem
+from contracts.services import ReservationItem, ReservationRequest
 from contracts.services.customers import CustomerError
 from contracts.services.inspections import InspectionError
 from contracts.services.reservations import ReservationError
@@ -62,13 +62,15 @@ def reserve(
     customer, *items, start=None, end=None, fulfilment="collection", address=None, tier="basic"
 ):
     return services.reservation_create(
-        customer=customer,
-        items=[ReservationItem(model=m, quantity=q) for m, q in items],
-        starts_at=start or hour(3, 9),
-        ends_at=end or hour(6, 9),
-        fulfilment=fulfilment,
-        address=address,
-        tier=tier,
+        request=ReservationRequest(
+            customer=customer,
+            items=[ReservationItem(model=m, quantity=q) for m, q in items],
+            starts_at=start or hour(3, 9),
+            ends_at=end or hour(6, 9),
+            fulfilment=fulfilment,
+            address=address,
+            tier=tier,
+        ),
         by=customer.user,
     )
 

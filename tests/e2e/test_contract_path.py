@@ -12,7 +12,7 @@ from PIL import Image
 
 from contracts import services
 from contracts.models import Contract, ReservationUnit
-from contracts.services import ReservationItem
+from contracts.services import ReservationItem, ReservationRequest
 from rental.core.timeutil import SHANGHAI
 from tests.conftest import SCREENSHOTS, login, screenshot
 from tests.factories import AssetFactory, CustomerFactory, EquipmentModelFactory, StaffFactory
@@ -31,13 +31,15 @@ def _accepted_contract() -> Contract:
     AssetFactory.create_batch(2, model=laptop)
     start = timezone.now().astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
     reservation = services.reservation_create(
-        customer=customer,
-        items=[ReservationItem(model=laptop, quantity=2)],
-        starts_at=start + timedelta(days=2),
-        ends_at=start + timedelta(days=4),
-        fulfilment="collection",
-        address=None,
-        tier="basic",
+        request=ReservationRequest(
+            customer=customer,
+            items=[ReservationItem(model=laptop, quantity=2)],
+            starts_at=start + timedelta(days=2),
+            ends_at=start + timedelta(days=4),
+            fulfilment="collection",
+            address=None,
+            tier="basic",
+        ),
         by=customer.user,
     )
     services.inspection_book(

@@ -25,7 +25,7 @@ from service_tickets.terms import OUTSIDE_ZONES, PUBLISHED_TERMS, TIERS, ZONES
 D = Decimal
 
 
-def repair(tier="basic", zone="base", kind="hardware", units=1, km="5", terms=None):
+def repair(tier="basic", zone="base", kind="hardware", units=1, km="5", terms=PUBLISHED_TERMS):
     return repair_fee_range(
         tier=tier, zone=zone, kind=kind, units=units, distance_km=D(km), terms=terms
     )
@@ -50,11 +50,11 @@ def repair(tier="basic", zone="base", kind="hardware", units=1, km="5", terms=No
 )
 def test_taxi_fare(km, fare):
     # 10 CNY for the first 3 km, then 2 CNY per km or part of a km
-    assert taxi_fare(distance_km=D(km)) == D(fare)
+    assert taxi_fare(terms=PUBLISHED_TERMS, distance_km=D(km)) == D(fare)
 
 
 def test_taxi_fare_accepts_whole_kilometres_as_int():
-    assert taxi_fare(distance_km=7) == D("18.00")
+    assert taxi_fare(terms=PUBLISHED_TERMS, distance_km=7) == D("18.00")
 
 
 def test_taxi_fare_follows_the_terms():
@@ -87,20 +87,26 @@ def test_taxi_fare_follows_the_terms():
     ],
 )
 def test_delivery_in_the_base_zone(tier, km, fee):
-    assert delivery_fee(tier=tier, zone="base", distance_km=D(km)) == D(fee)
+    assert delivery_fee(terms=PUBLISHED_TERMS, tier=tier, zone="base", distance_km=D(km)) == D(fee)
 
 
 @pytest.mark.parametrize("zone", OUTSIDE_ZONES)
 @pytest.mark.parametrize("tier", ["basic", "value_added", "rapid"])
 def test_delivery_outside_the_base_zone_is_taxi_fare_plus_service_fee(tier, zone):
     # 20 km: taxi 10 + 2 × 17 = 44, plus the 50 CNY service fee
-    assert delivery_fee(tier=tier, zone=zone, distance_km=D("20")) == D("94.00")
-    assert delivery_fee(tier=tier, zone=zone, distance_km=D("0")) == D("60.00")
+    assert delivery_fee(terms=PUBLISHED_TERMS, tier=tier, zone=zone, distance_km=D("20")) == D(
+        "94.00"
+    )
+    assert delivery_fee(terms=PUBLISHED_TERMS, tier=tier, zone=zone, distance_km=D("0")) == D(
+        "60.00"
+    )
 
 
 @pytest.mark.parametrize("zone", ZONES)
 def test_contractual_delivery_is_free_without_overrides(zone):
-    assert delivery_fee(tier="contractual", zone=zone, distance_km=D("20")) == D("0.00")
+    assert delivery_fee(
+        terms=PUBLISHED_TERMS, tier="contractual", zone=zone, distance_km=D("20")
+    ) == D("0.00")
 
 
 def test_contract_free_delivery_radius_of_20_km_wins():
@@ -229,7 +235,10 @@ def test_contract_can_change_the_block_size():
     ],
 )
 def test_list_price_is_what_included_work_would_have_cost(zone, kind, units, low, high):
-    assert repair_list_price_range(zone=zone, kind=kind, units=units) == (D(low), D(high))
+    assert repair_list_price_range(terms=PUBLISHED_TERMS, zone=zone, kind=kind, units=units) == (
+        D(low),
+        D(high),
+    )
 
 
 # --- overtime -------------------------------------------------------------------------------
@@ -250,16 +259,24 @@ def test_list_price_is_what_included_work_would_have_cost(zone, kind, units, low
     ],
 )
 def test_overtime_is_half_the_fee_per_further_started_24_hours(hours, surcharge):
-    assert overtime_surcharge(repair_fee=D("100"), hours_to_resolve=D(hours)) == D(surcharge)
+    assert overtime_surcharge(
+        terms=PUBLISHED_TERMS, repair_fee=D("100"), hours_to_resolve=D(hours)
+    ) == D(surcharge)
 
 
 def test_overtime_on_included_work_is_nothing():
-    assert overtime_surcharge(repair_fee=D("0"), hours_to_resolve=D("100")) == D("0.00")
+    assert overtime_surcharge(
+        terms=PUBLISHED_TERMS, repair_fee=D("0"), hours_to_resolve=D("100")
+    ) == D("0.00")
 
 
 def test_overtime_rounds_half_up_to_the_fen():
-    assert overtime_surcharge(repair_fee=D("0.01"), hours_to_resolve=D("30")) == D("0.01")
-    assert overtime_surcharge(repair_fee=D("75.55"), hours_to_resolve=D("30")) == D("37.78")
+    assert overtime_surcharge(
+        terms=PUBLISHED_TERMS, repair_fee=D("0.01"), hours_to_resolve=D("30")
+    ) == D("0.01")
+    assert overtime_surcharge(
+        terms=PUBLISHED_TERMS, repair_fee=D("75.55"), hours_to_resolve=D("30")
+    ) == D("37.78")
 
 
 def test_overtime_follows_the_terms():
@@ -316,27 +333,56 @@ def test_a_float_fee_is_a_programming_error():
 @pytest.mark.parametrize(
     ("call", "code"),
     [
-        (lambda: taxi_fare(distance_km=D("-0.1")), "negative_distance"),
-        (lambda: delivery_fee(tier="basic", zone="base", distance_km=D("-1")), "negative_distance"),
-        (lambda: delivery_fee(tier="gold", zone="base", distance_km=D("1")), "unknown_tier"),
-        (lambda: delivery_fee(tier="basic", zone="fuzhou", distance_km=D("1")), "unknown_zone"),
+        (lambda: taxi_fare(terms=PUBLISHED_TERMS, distance_km=D("-0.1")), "negative_distance"),
+        (
+            lambda: delivery_fee(
+                terms=PUBLISHED_TERMS, tier="basic", zone="base", distance_km=D("-1")
+            ),
+            "negative_distance",
+        ),
+        (
+            lambda: delivery_fee(
+                terms=PUBLISHED_TERMS, tier="gold", zone="base", distance_km=D("1")
+            ),
+            "unknown_tier",
+        ),
+        (
+            lambda: delivery_fee(
+                terms=PUBLISHED_TERMS, tier="basic", zone="fuzhou", distance_km=D("1")
+            ),
+            "unknown_zone",
+        ),
         (lambda: repair(units=0), "invalid_units"),
         (lambda: repair(units=True), "invalid_units"),
         (lambda: repair(kind="firmware"), "unknown_kind"),
         (lambda: repair(km="-5"), "negative_distance"),
         (lambda: repair(km="NaN"), "invalid_number"),
-        (lambda: repair_list_price_range(zone="fuzhou", kind="hardware", units=1), "unknown_zone"),
         (
-            lambda: overtime_surcharge(repair_fee=D("-1"), hours_to_resolve=D("30")),
+            lambda: repair_list_price_range(
+                terms=PUBLISHED_TERMS, zone="fuzhou", kind="hardware", units=1
+            ),
+            "unknown_zone",
+        ),
+        (
+            lambda: overtime_surcharge(
+                terms=PUBLISHED_TERMS, repair_fee=D("-1"), hours_to_resolve=D("30")
+            ),
             "negative_fee",
         ),
         (
-            lambda: overtime_surcharge(repair_fee=D("1"), hours_to_resolve=D("-30")),
+            lambda: overtime_surcharge(
+                terms=PUBLISHED_TERMS, repair_fee=D("1"), hours_to_resolve=D("-30")
+            ),
             "negative_duration",
         ),
         (
             lambda: explain_repair_fee_range(
-                tier="basic", zone="base", kind="hardware", units=0, distance_km=D("1")
+                terms=PUBLISHED_TERMS,
+                tier="basic",
+                zone="base",
+                kind="hardware",
+                units=0,
+                distance_km=D("1"),
             ),
             "invalid_units",
         ),
@@ -351,7 +397,7 @@ def test_bad_inputs_raise_fee_error(call, code):
 
 def test_a_float_distance_is_a_programming_error():
     with pytest.raises(TypeError):
-        taxi_fare(distance_km=7.5)
+        taxi_fare(terms=PUBLISHED_TERMS, distance_km=7.5)
 
 
 # --- explanations ---------------------------------------------------------------------------
@@ -404,7 +450,10 @@ def test_a_float_distance_is_a_programming_error():
 )
 def test_delivery_explanations(tier, zone, km, text):
     with translation.override("en"):
-        assert explain_delivery_fee(tier=tier, zone=zone, distance_km=D(km)) == text
+        assert (
+            explain_delivery_fee(terms=PUBLISHED_TERMS, tier=tier, zone=zone, distance_km=D(km))
+            == text
+        )
 
 
 @pytest.mark.parametrize(
@@ -462,7 +511,7 @@ def test_delivery_explanations(tier, zone, km, text):
 def test_repair_explanations(tier, zone, kind, units, km, text):
     with translation.override("en"):
         explanation = explain_repair_fee_range(
-            tier=tier, zone=zone, kind=kind, units=units, distance_km=D(km)
+            terms=PUBLISHED_TERMS, tier=tier, zone=zone, kind=kind, units=units, distance_km=D(km)
         )
     assert explanation == text
 
@@ -488,7 +537,9 @@ def test_repair_explanations(tier, zone, kind, units, km, text):
 )
 def test_overtime_explanations(hours, text):
     with translation.override("en"):
-        explanation = explain_overtime_surcharge(repair_fee=D("100"), hours_to_resolve=D(hours))
+        explanation = explain_overtime_surcharge(
+            terms=PUBLISHED_TERMS, repair_fee=D("100"), hours_to_resolve=D(hours)
+        )
     assert explanation == text
 
 
@@ -556,11 +607,11 @@ def test_repair_ranges_are_ordered_and_never_negative(tier, zone, kind, units, k
     more=st.decimals(min_value=0, max_value=1_000, places=2, allow_nan=False),
 )
 def test_overtime_is_never_negative_and_grows_with_time(fee, hours, more):
-    first = overtime_surcharge(repair_fee=fee, hours_to_resolve=hours)
-    later = overtime_surcharge(repair_fee=fee, hours_to_resolve=hours + more)
+    first = overtime_surcharge(terms=PUBLISHED_TERMS, repair_fee=fee, hours_to_resolve=hours)
+    later = overtime_surcharge(terms=PUBLISHED_TERMS, repair_fee=fee, hours_to_resolve=hours + more)
     assert 0 <= first <= later
 
 
 @given(km=distances)
 def test_taxi_fare_is_never_below_the_flag_fall(km):
-    assert taxi_fare(distance_km=km) >= D("10.00")
+    assert taxi_fare(terms=PUBLISHED_TERMS, distance_km=km) >= D("10.00")

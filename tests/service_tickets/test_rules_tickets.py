@@ -96,7 +96,9 @@ def test_manual_and_trip_deadlines_are_explained():
     ],
 )
 def test_transport_alone_for_a_visit_without_repair_work(tier, zone, km, fare):
-    assert fees.repair_transport_fee(tier=tier, zone=zone, distance_km=D(km)) == D(fare)
+    assert fees.repair_transport_fee(
+        terms=PUBLISHED_TERMS, tier=tier, zone=zone, distance_km=D(km)
+    ) == D(fare)
 
 
 def test_a_contract_can_charge_transport_in_the_base_zone():
@@ -119,7 +121,7 @@ def test_a_contract_can_charge_transport_in_the_base_zone():
     ("hours", "blocks"), [("0", 0), ("24", 0), ("24.01", 1), ("48", 1), ("48.01", 2), ("100", 4)]
 )
 def test_overtime_periods(hours, blocks):
-    assert fees.overtime_blocks(hours_to_resolve=D(hours)) == blocks
+    assert fees.overtime_blocks(terms=PUBLISHED_TERMS, hours_to_resolve=D(hours)) == blocks
 
 
 @given(
@@ -128,9 +130,11 @@ def test_overtime_periods(hours, blocks):
     km=st.decimals(min_value=0, max_value=500, places=1),
 )
 def test_transport_is_never_negative_and_never_above_the_repair_range(tier, zone, km):
-    transport = fees.repair_transport_fee(tier=tier, zone=zone, distance_km=km)
+    transport = fees.repair_transport_fee(
+        terms=PUBLISHED_TERMS, tier=tier, zone=zone, distance_km=km
+    )
     low, _high = fees.repair_fee_range(
-        tier=tier, zone=zone, kind="hardware", units=1, distance_km=km
+        terms=PUBLISHED_TERMS, tier=tier, zone=zone, kind="hardware", units=1, distance_km=km
     )
 
     assert D(0) <= transport <= low

@@ -25,7 +25,7 @@ def at(day: int, hour: int, minute: int = 0, second: int = 0, *, month: int = 3)
 
 
 def deadline(
-    *, tier="rapid", zone="base", reported_at=None, days=30, terms=None
+    *, tier="rapid", zone="base", reported_at=None, days=30, terms=PUBLISHED_TERMS
 ) -> datetime | None:
     return response_deadline(
         tier=tier,
@@ -280,7 +280,9 @@ def test_bad_inputs_raise_sla_error(kwargs, code):
 
 def test_explanation_refuses_the_same_bad_inputs():
     with pytest.raises(SlaError):
-        explain_response_deadline(tier="rapid", zone="base", reported_at=at(4, 9), rental_days=0)
+        explain_response_deadline(
+            terms=PUBLISHED_TERMS, tier="rapid", zone="base", reported_at=at(4, 9), rental_days=0
+        )
 
 
 # --- explanations ---------------------------------------------------------------------------
@@ -348,7 +350,7 @@ def test_explanation_refuses_the_same_bad_inputs():
 def test_explanations(tier, zone, days, called, text):
     with translation.override("en"):
         explanation = explain_response_deadline(
-            tier=tier, zone=zone, reported_at=called, rental_days=days
+            terms=PUBLISHED_TERMS, tier=tier, zone=zone, reported_at=called, rental_days=days
         )
     assert explanation == text
 
@@ -368,6 +370,7 @@ def test_explanation_of_a_deadline_days_later_gives_the_date():
 def test_explanation_speaks_the_shanghai_clock_for_a_utc_call():
     with translation.override("en"):
         explanation = explain_response_deadline(
+            terms=PUBLISHED_TERMS,
             tier="rapid",
             zone="base",
             reported_at=datetime(2025, 3, 4, 1, 15, tzinfo=UTC),
@@ -393,7 +396,9 @@ reported_times = st.datetimes(
     days=st.integers(min_value=1, max_value=400),
 )
 def test_a_deadline_is_never_before_the_call(tier, zone, reported_at, days):
-    result = response_deadline(tier=tier, zone=zone, reported_at=reported_at, rental_days=days)
+    result = response_deadline(
+        terms=PUBLISHED_TERMS, tier=tier, zone=zone, reported_at=reported_at, rental_days=days
+    )
     if result is not None:
         assert result >= reported_at
         assert result - reported_at <= timedelta(hours=24)
@@ -425,7 +430,9 @@ def test_overridden_long_rental_deadlines_are_never_before_the_call(
 
 @given(reported_at=reported_times, days=st.integers(min_value=7, max_value=400))
 def test_rapid_long_rental_is_due_at_most_24_hours_and_at_least_12_hours_later(reported_at, days):
-    result = response_deadline(tier="rapid", zone="base", reported_at=reported_at, rental_days=days)
+    result = response_deadline(
+        terms=PUBLISHED_TERMS, tier="rapid", zone="base", reported_at=reported_at, rental_days=days
+    )
     elapsed = result - reported_at.replace(microsecond=0)
     assert timedelta(hours=12) <= elapsed <= timedelta(hours=24)
     assert result.time() == time(12, 0) or elapsed == timedelta(hours=12)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rental.core.errors import ApplicationError
 from service_tickets import services
 from service_tickets.models import TermsVersion
-from service_tickets.selectors import current_terms
+from service_tickets.selectors import terms_in_force
 from service_tickets.terms import PUBLISHED_TERMS
 from tests.service_tickets.factories import StaffFactory, manager
 
@@ -24,7 +24,7 @@ def test_version_1_is_the_published_terms_of_domain_md():
 
     assert version.version == 1
     assert version.terms() == PUBLISHED_TERMS
-    assert current_terms() == PUBLISHED_TERMS
+    assert terms_in_force() == PUBLISHED_TERMS
 
 
 def test_staff_publish_a_new_version_and_it_applies_from_its_date():
@@ -39,11 +39,11 @@ def test_staff_publish_a_new_version_and_it_applies_from_its_date():
     )
 
     assert (now_version.version, future.version) == (2, 3)
-    assert current_terms().taxi_per_km == Decimal("2.50")
-    assert current_terms().rapid.response_hours["base"] == 4
-    assert current_terms(at=later).rapid.response_hours["base"] == 3
-    assert current_terms(at=later).taxi_per_km == Decimal("2.50")  # built on version 2
-    assert current_terms().version == 2
+    assert terms_in_force().taxi_per_km == Decimal("2.50")
+    assert terms_in_force().rapid.response_hours["base"] == 4
+    assert terms_in_force(at=later).rapid.response_hours["base"] == 3
+    assert terms_in_force(at=later).taxi_per_km == Decimal("2.50")  # built on version 2
+    assert terms_in_force().version == 2
 
 
 def test_a_version_is_never_rewritten_or_deleted():

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from contracts.models import Charge
-from rental.core.errors import ApplicationError, PermissionDenied
+from rental.core.errors import ApplicationError, NotAllowed
 from rental.core.models import AuditEvent
 from rental.core.timeutil import SHANGHAI
 from service_tickets import services
@@ -140,7 +140,7 @@ def test_staff_cannot_change_a_deadline_the_terms_gave():
 def test_a_customer_cannot_open_a_ticket_on_someone_elses_contract_or_unit():
     contract, other = contract_of(), contract_of()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         open_ticket(contract, by=other.customer.user)
     with pytest.raises(ApplicationError) as refused:
         services.ticket_open(
@@ -302,7 +302,7 @@ def test_a_surcharge_waiver_needs_a_reason_and_staff():
 
     with pytest.raises(ApplicationError):
         services.surcharge_waive(ticket=ticket, by=StaffFactory(), reason=" ")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.surcharge_waive(ticket=ticket, by=ticket.technician, reason="mine")
 
     assert Ticket.objects.get(pk=ticket.pk).surcharge_waived_at is None
@@ -367,7 +367,7 @@ def test_a_customer_cancels_their_new_ticket_but_not_once_dispatched():
     other = open_ticket()
     user = ticket.customer.user
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.ticket_cancel(ticket=other, by=user, reason="not mine")
     dispatched(other)
     services.ticket_cancel(ticket=ticket, by=user, reason="Fixed it myself.")
@@ -383,10 +383,10 @@ def test_a_technician_cannot_act_on_another_technicians_ticket():
     intruder = TechnicianFactory()
 
     for step in (services.ticket_en_route, services.ticket_arrive):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             step(ticket=ticket, by=intruder)
     ticket = on_site(open_ticket())
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.ticket_resolve(ticket=ticket, by=intruder, notes="x", units=[])
 
     assert Ticket.objects.get(pk=ticket.pk).status == Ticket.Status.ON_SITE
@@ -396,9 +396,9 @@ def test_a_technician_cannot_act_on_another_technicians_ticket():
 def test_a_customer_cannot_work_a_ticket_and_a_technician_cannot_dispatch():
     ticket = dispatched(open_ticket())
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.ticket_arrive(ticket=ticket, by=ticket.customer.user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.ticket_assign(ticket=ticket, technician=TechnicianFactory(), by=ticket.technician)
 
 
