@@ -116,7 +116,7 @@ def test_bad_input_is_explained_and_english_works_on_a_desktop(page, catalogue):
     page.get_by_label("From").fill(local_input(start))
     page.get_by_label("Until").fill(local_input(start - timedelta(hours=5)))
     page.get_by_role("button", name="Check").click()
-    assert page.get_by_text("The end must be after the start.").is_visible()
+    assert page.get_by_text("The end of the rental must be after its start.").is_visible()
     page.evaluate("window.scrollTo(0, 0)")  # a full-page shot with the sticky bar on top
     screenshot(page, "catalog-model-en-error")
 
