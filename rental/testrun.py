@@ -23,7 +23,13 @@ def main(argv: list[str]) -> int:
     embedded = not os.environ.get("DATABASE_URL")
     was_running = embedded and _embedded_running()
     # A queue of its own, so a worker left over from another run never takes this run's tasks.
-    env = {**os.environ, "CELERY_QUEUE": f"rental-test-{uuid.uuid4().hex[:8]}"}
+    # The test settings: importing this package (rental/celery.py) has set the local ones in our
+    # environment, which pytest-django would otherwise prefer to pyproject's.
+    env = {
+        **os.environ,
+        "CELERY_QUEUE": f"rental-test-{uuid.uuid4().hex[:8]}",
+        "DJANGO_SETTINGS_MODULE": "rental.settings.test",
+    }
     try:
         result = subprocess.run([sys.executable, "-m", "pytest", *argv], cwd=ROOT, env=env)
     finally:

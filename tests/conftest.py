@@ -45,15 +45,23 @@ def _terms_version_1(request):
         )
 
 
-def _test_database_url() -> str:
-    """The configured DATABASE_URL, pointed at the test database pytest-django created."""
+def _test_database_url(url: str | None = None) -> str:
+    """The configured DATABASE_URL (or `url`), pointed at the test database pytest-django made."""
     from urllib.parse import urlsplit, urlunsplit
 
     from django.conf import settings
     from django.db import connection
 
-    parts = urlsplit(settings.DATABASE_URL)
+    parts = urlsplit(url or settings.DATABASE_URL)
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def _test_database_env() -> dict[str, str]:
+    """DATABASE_URL (the app role) and DATABASE_OWNER_URL for a process on the test database."""
+    from django.conf import settings
+
+    owner = settings.DATABASE_OWNER_URL or settings.DATABASE_URL
+    return {"DATABASE_URL": _test_database_url(), "DATABASE_OWNER_URL": _test_database_url(owner)}
 
 
 def start_celery_worker(
@@ -73,7 +81,7 @@ def start_celery_worker(
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
-        "DATABASE_URL": _test_database_url(),
+        **_test_database_env(),
         "CELERY_QUEUE": queue,
         **extra_env,
     }

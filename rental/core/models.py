@@ -96,6 +96,11 @@ class Policy(models.Model):
     no_show_grace_minutes = models.PositiveIntegerField(
         _("minutes after a booked inspection before it counts as missed"), default=120
     )
+    backups_kept = models.PositiveSmallIntegerField(
+        _("nightly database backups kept"),
+        default=14,
+        validators=[MinValueValidator(1)],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -106,6 +111,9 @@ class Policy(models.Model):
             models.CheckConstraint(
                 condition=models.Q(showroom_closes_at__gt=models.F("showroom_opens_at")),
                 name="core_policy_showroom_hours_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(backups_kept__gte=1), name="core_policy_keeps_a_backup"
             ),
         ]
 

@@ -71,12 +71,20 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# DATABASE_URL is the app role, which owns nothing; DATABASE_OWNER_URL (same database) owns the
+# tables and runs `migrate`, which then grants the app role what the code needs (README, "Database
+# roles"). Without DATABASE_OWNER_URL one login does everything and the database cannot defend
+# itself against it. The embedded server has both roles: rental_app and rental_owner.
 DATABASE_URL = env.str("DATABASE_URL", default="")
+DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
 if not DATABASE_URL:
     from rental.core import embedded_db
 
-    DATABASE_URL = embedded_db.ensure_running(VAR_DIR / "pg", database="rental")
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    DATABASE_URL, DATABASE_OWNER_URL = embedded_db.ensure_roles(VAR_DIR / "pg", database="rental")
+DATABASES = {"default": env.db_url_config(DATABASE_URL, engine="rental.core.dbbackend")}
+if DATABASE_OWNER_URL:
+    _owner = env.db_url_config(DATABASE_OWNER_URL)
+    DATABASES["default"]["OWNER"] = {k: _owner[k] for k in ("USER", "PASSWORD", "HOST", "PORT")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
