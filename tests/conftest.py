@@ -223,3 +223,19 @@ def login(page, username: str, password: str = "correct-horse-battery") -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+# --- Figures the suite prints at the end (tamper statements refused, …) -----------------------
+FIGURES: list[str] = []
+
+
+def report_figure(line: str) -> None:
+    """Print `line` in the summary at the end of the run (issue 10: figures in the test output)."""
+    FIGURES.append(line)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
