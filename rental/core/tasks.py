@@ -22,3 +22,12 @@ def heartbeat(note: str = "beat") -> int:
 
     beat, _ = Heartbeat.objects.update_or_create(name=note, defaults={})
     return beat.pk
+
+
+# A big database takes longer to dump than the default task limits allow.
+@shared_task(name="rental.core.tasks.backup_nightly", time_limit=4 * 3600, soft_time_limit=3 * 3600)
+def backup_nightly() -> str:
+    """Take the nightly backup and keep the newest N (the house policy's `backups_kept`)."""
+    from . import backups
+
+    return str(backups.backup_create())

@@ -135,6 +135,8 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# `manage.py backup` and the nightly task write here; keep it on another disk than the database.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 # Identity documents live here, never under a URL: only a permission-checked view reads them.
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 
@@ -191,6 +193,10 @@ CELERY_BEAT_SCHEDULE = {
     "service-tickets-sla-report": {
         "task": "service_tickets.sla_report_monthly",
         "schedule": crontab(day_of_month="1", hour="7", minute="0"),
+    },
+    "core-backup-nightly": {
+        "task": "rental.core.tasks.backup_nightly",
+        "schedule": crontab(hour="3", minute="30"),
     },
     "contracts-remind-inspections": {
         "task": "contracts.remind_inspections",
