@@ -32,7 +32,7 @@ def terms_version_create(
 ) -> TermsVersion:
     """Publish the next version: `base` (default: the latest version) with `changes` on top.
 
-    Versions are numbered 1, 2, 3… under a table lock, so two editors never get the same number;
+    Versions are numbered 1, 2, 3… under a lock, so two editors never get the same number;
     the new version applies from `effective_from` (default now) to contracts signed from then on.
     Existing versions are never changed (the database refuses it).
     """
@@ -41,9 +41,11 @@ def terms_version_create(
     changes = {key: value for key, value in changes.items() if key != "version"}
     effective_from = effective_from or timezone.now()
     with transaction.atomic():
-        # SHARE ROW EXCLUSIVE conflicts with itself: one publisher at a time; readers go on.
+        # One publisher at a time; readers go on. An advisory lock, because locking the table
+        # itself in a mode that excludes writers needs UPDATE or DELETE rights on it, which the
+        # app role does not have on an insert-only table (rental.core.dbroles).
         with transaction.get_connection().cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {TermsVersion._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('terms-publish'))")
         latest = TermsVersion.objects.order_by("-version").first()
         number = (latest.version if latest else 0) + 1
         base = base or (latest.terms() if latest else terms_in_force())

@@ -133,7 +133,11 @@ def test_the_database_refuses_overlapping_entries_whoever_writes_them(model):
 
     with pytest.raises(IntegrityError, match="catalog_calendar_no_overlap"), transaction.atomic():
         CalendarEntry.objects.create(
-            asset=unit, kind=HOLD, starts_at=at(1, 12), ends_at=at(3), blocked=window
+            asset=unit,
+            kind=HOLD,
+            starts_at=at(1, 12),
+            ends_at=at(3),
+            blocked=DateTimeTZRange(at(1, 12), at(3), "[)"),
         )
 
 
