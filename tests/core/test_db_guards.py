@@ -316,3 +316,46 @@ def test_every_decimal_column_is_bounded():
 
     assert len(columns) >= 25
     assert columns - bounded == set()
+
+
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (
+            lambda c, s: Payment.objects.create(
+                contract=c, amount=Decimal("9999999999.99"), method="cash", received_by=s
+            ),
+            "The amount is out of range: it may not be negative or more than ¥99,999,999.99.",
+        ),
+        (
+            lambda c, s: DepositEntry.objects.create(
+                contract=c, kind="refunded", amount=Decimal("999999"), reason="x", key="r"
+            ),
+            "The deposit does not hold that much: a refund or deduction may not exceed it.",
+        ),
+        (
+            lambda c, s: Charge.objects.create(
+                contract=c, kind="bribe", amount=Decimal("1"), description="x", key="b"
+            ),
+            "That value is not one of the allowed choices.",
+        ),
+    ],
+)
+def test_a_guards_refusal_reaches_the_user_as_a_clear_error(ledger, write, message):
+    from django.utils import translation
+
+    from rental.core.dbrefusals import RefusedByDatabase, database_guards
+
+    contract = ledger["contract"]
+    before = _state(ledger)
+
+    with (
+        translation.override("en"),
+        pytest.raises(RefusedByDatabase) as refused,
+        database_guards(),
+        transaction.atomic(),
+    ):
+        write(contract, ledger["staff"])
+
+    assert str(refused.value) == message
+    assert _state(ledger) == before
