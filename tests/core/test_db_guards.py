@@ -201,12 +201,13 @@ def test_every_tamper_statement_of_the_app_role_is_refused(ledger):
 
 def test_even_the_owner_truncates_an_insert_only_table_only_on_purpose():
     owner = connection.settings_dict["OWNER"]
+    options = connection.settings_dict.get("OPTIONS") or {}  # the embedded server's socket
     with psycopg.connect(
         dbname=connection.settings_dict["NAME"],
         user=owner["USER"],
         password=owner["PASSWORD"] or None,
-        host=owner["HOST"] or None,
-        port=owner["PORT"] or None,
+        host=owner["HOST"] or options.get("host"),
+        port=owner["PORT"] or options.get("port"),
     ) as conn:
         conn.execute("SET lock_timeout = '10s'")
         refused = []
