@@ -11,12 +11,13 @@ from psycopg import sql
 
 def _admin_conninfo() -> dict:
     db = settings.DATABASES["default"]
+    login = {**db, **(db.get("OWNER") or {})}  # the owner creates databases, not the app role
     info = {
         "dbname": "postgres",
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or db.get("OPTIONS", {}).get("host") or None,
-        "port": db.get("PORT") or None,
+        "user": login.get("USER") or None,
+        "password": login.get("PASSWORD") or None,
+        "host": login.get("HOST") or db.get("OPTIONS", {}).get("host") or None,
+        "port": login.get("PORT") or None,
     }
     return {k: v for k, v in info.items() if v}
 
@@ -26,9 +27,13 @@ def _drop(conn, name: str) -> None:
 
 
 def recreate_database(name: str) -> None:
+    from rental.core import dbroles
+
     with psycopg.connect(**_admin_conninfo(), autocommit=True) as conn:
         _drop(conn, name)
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with connection.as_owner():
+        dbroles.ensure_app_role(connection)  # the test settings' own app role, if they use one
 
 
 def drop_database(name: str) -> None:

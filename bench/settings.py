@@ -11,6 +11,11 @@ from rental.settings.test import DATABASES, env
 DEBUG = False
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 ROOT_URLCONF = "bench.urls"
+# The benchmarks create, fill and reset databases of their own: one login, the owner's (the app
+# role's privileges are the test suite's business, tests/core/test_db_guards.py).
+if _owner := DATABASES["default"].pop("OWNER", None):
+    DATABASES["default"].update(_owner)
+DATABASES["default"].pop("CREATE_APP_ROLE", None)
 # Persistent connections, as in production.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 CELERY_BROKER_URL = "memory://"

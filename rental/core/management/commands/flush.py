@@ -18,5 +18,9 @@ class Command(flush.Command):
         with connection.as_owner():
             with connection.cursor() as cursor:
                 cursor.execute(f"SET {dbguards.ALLOW_TRUNCATE} = 'on'")
-            # as_owner ends on a fresh connection, so the setting never outlives the flush
-            return super().handle(**options)
+            try:
+                return super().handle(**options)
+            finally:
+                # With one login there is no fresh connection afterwards: switch it off again.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"RESET {dbguards.ALLOW_TRUNCATE}")
