@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest
 
+from .dbrefusals import database_guards
 from .errors import ApplicationError
 
 
@@ -14,7 +15,10 @@ def attempt(request: HttpRequest, action: Callable[[], object], success: str = "
     """Run a service; on an ApplicationError show its message (in the user's language) and
     return False; else show `success` (or the message the action returns) and return True."""
     try:
-        result = action()
+        # What the database's own guards refuse (an amount past its bound, a deposit overdrawn)
+        # becomes a message too, not a server error (rental.core.dbrefusals).
+        with database_guards():
+            result = action()
     except ApplicationError as exc:
         messages.error(request, str(exc))
         return False

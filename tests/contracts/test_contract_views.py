@@ -93,3 +93,19 @@ def test_staff_set_a_contract_term_on_the_desk_and_bad_values_are_explained(clie
     assert 'class="msg error"' in bad.content.decode()
     page = client.get(reverse("contracts:desk", args=[contract.number])).content.decode()
     assert "value_added.delivery.free_km" in page
+
+
+def test_a_payment_past_the_databases_bound_is_refused_with_a_message_and_not_recorded(client):
+    contract = ContractFactory()
+    client.force_login(StaffFactory())
+
+    response = client.post(
+        reverse("contracts:desk_payment", args=[contract.number]),
+        {"amount": "9999999999.99", "method": "cash", "reference": ""},
+        follow=True,
+    )
+
+    errors = [m for m in response.context["messages"] if m.level_tag == "error"]
+    assert response.status_code == 200
+    assert len(errors) == 1
+    assert not contract.payments.exists()
