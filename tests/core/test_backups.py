@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 from psycopg import sql
 
 from contracts.models import Charge, DepositEntry, Payment
@@ -140,10 +141,15 @@ def test_restore_refuses_a_database_that_is_not_empty(tmp_path):
     with connection.cursor() as cursor:
         before = _figures(cursor.cursor)
 
-    with pytest.raises(CommandError, match="is not empty") as refused:
+    with translation.override("en"), pytest.raises(CommandError) as refused:
         call_command("restore", str(backup))
 
-    assert "restored only into an empty database" in str(refused.value)
+    tables = len(before["counts"])
+    assert str(refused.value) == (
+        f"The database {connection.settings_dict['NAME']} is not empty ({tables} tables). "
+        "A backup is restored only into an empty database: create one (createdb) and point "
+        "DATABASE_URL and DATABASE_OWNER_URL at it."
+    )
     with connection.cursor() as cursor:
         assert _figures(cursor.cursor) == before
 
