@@ -33,7 +33,7 @@ CREATE TRIGGER contracts_depositentry_balance BEFORE INSERT ON contracts_deposit
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contracts", "0008_payment_from_deposit"), ("core", "0005_db_guards")]
+    dependencies = [("contracts", "0010_neutral_fulfilment"), ("core", "0005_db_guards")]
 
     operations = [
         dbguards.refuse_truncate(
