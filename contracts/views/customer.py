@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from rental.core.errors import ApplicationError
 from rental.core.flash import attempt
 from rental.core.permissions import customer_required
+from rental.core.redirects import redirect_next
 from rental.core.timeutil import SHANGHAI
 
 from .. import selectors, services
@@ -82,7 +83,7 @@ def address_add(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Address added."))
-            return redirect(request.POST.get("next") or "contracts:profile")
+            return redirect_next(request, "contracts:profile")
     return render(
         request,
         "contracts/profile.html",

@@ -18,7 +18,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -28,6 +27,7 @@ from rental.core.flash import attempt
 from rental.core.models import AuditEvent
 from rental.core.permissions import customer_required
 from rental.core.phones import PhoneError, display_phone
+from rental.core.redirects import safe_next
 from rental.core.timeutil import SHANGHAI
 
 from .. import selectors
@@ -61,12 +61,7 @@ def staff_or_404(view):
 
 
 def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, default)
 
 
 # --- The file -------------------------------------------------------------------------------

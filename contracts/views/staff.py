@@ -17,6 +17,7 @@ from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.flash import attempt
 from rental.core.permissions import staff_required
+from rental.core.redirects import redirect_next
 from rental.core.timeutil import SHANGHAI
 
 from .. import selectors, services
@@ -188,7 +189,7 @@ def inspection_confirm(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Inspection confirmed."))
-    return redirect(request.POST.get("next") or "contracts:staff_board")
+    return redirect_next(request, "contracts:staff_board")
 
 
 @staff_required

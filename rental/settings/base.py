@@ -47,8 +47,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rental.core.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Who may open which page, by URL name: rental/core/access.py.
+    "rental.core.access.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "rental.urls"
