@@ -9,13 +9,13 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.flash import attempt
+from rental.core.params import parse_day
 from rental.core.permissions import staff_required
 from rental.core.redirects import redirect_next
 from rental.core.timeutil import SHANGHAI
@@ -27,7 +27,7 @@ from .customer import inspection_page, quote_fragment, reservation_form_page
 
 
 def _day(request: HttpRequest):
-    return parse_date(request.GET.get("day") or "") or timezone.now().astimezone(SHANGHAI).date()
+    return parse_day(request.GET.get("day")) or timezone.now().astimezone(SHANGHAI).date()
 
 
 def _day_bounds(day) -> tuple[datetime, datetime]:
@@ -105,14 +105,24 @@ def booking_for(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") == "address":
         address_form = AddressForm(request.POST)
         if address_form.is_valid():
-            attempt(
-                request,
-                lambda: services.address_add(
+            try:
+                services.address_add(
                     customer=customer, by=request.user, **address_form.cleaned_data
-                ),
-                _("Address added."),
-            )
-        return redirect("contracts:staff_booking_for", customer_id=customer.pk)
+                )
+            except ApplicationError as exc:
+                address_form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Address added."))
+                return redirect("contracts:staff_booking_for", customer_id=customer.pk)
+        # The address form again, with its errors and what was typed; the reservation form fresh.
+        return reservation_form_page(
+            request,
+            customer=customer,
+            template="contracts/staff/booking_form.html",
+            done=None,
+            extra={"address_form": address_form, "address_error": True},
+            bound=False,
+        )
     return reservation_form_page(
         request,
         customer=customer,
@@ -159,15 +169,20 @@ def reservation(request: HttpRequest, number: str) -> HttpResponse:
             else:
                 messages.success(request, _("Outcome recorded; all units are free again."))
             return redirect("contracts:staff_reservation", number=number)
+    inspection = selectors.active_inspection(reservation)
     return render(
         request,
         "contracts/staff/reservation.html",
         {
             "reservation": reservation,
-            "inspection": selectors.active_inspection(reservation),
+            "inspection": inspection,
             "form": form,
+            # The outcome form shows only while an inspection is open; its refusal must show
+            # anyway (an outcome posted at the wrong stage).
+            "form_shown": bool(reservation.is_open and inspection),
             "trail": audit.trail(reservation)[:30],
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 

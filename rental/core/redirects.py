@@ -10,7 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 def safe_next(request: HttpRequest, default: str = "") -> str:
     """`next` from the form (or the query) if it points at this site, else `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A bare word would be taken for a URL name by redirect(): only paths and full URLs count.
+    if target.startswith(("/", "http://", "https://")) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -16,3 +16,5 @@ STORAGES = {
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="rental-test")
 # Lets several checkouts or people run the suite on one server at once.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}  # noqa: F405
+# Rate-limit counters must not outlive a test (nor be shared with other runs on one Redis).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

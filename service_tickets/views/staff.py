@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from contracts.models import Contract
 from rental.core import audit
 from rental.core.flash import attempt, form_errors
+from rental.core.params import parse_month
 from rental.core.permissions import staff_required
 from rental.core.redirects import safe_next
 from rental.core.timeutil import local
@@ -262,12 +263,7 @@ def _open(request: HttpRequest, contract: Contract, data: dict) -> Ticket:
 def report(request: HttpRequest) -> HttpResponse:
     today = local(timezone.now()).date()
     month = reports.previous_month(today) if today.day < 5 else date(today.year, today.month, 1)
-    raw = request.GET.get("month", "")
-    try:
-        year, mon = (int(part) for part in raw.split("-"))
-        month = date(year, mon, 1)
-    except ValueError:
-        pass
+    month = parse_month(request.GET.get("month")) or month
     return render(
         request,
         "service_tickets/staff/report.html",

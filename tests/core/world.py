@@ -67,6 +67,20 @@ def routes(*, console: bool = False) -> list[Route]:
     return found
 
 
+def isolated(send):
+    """Run one request and roll back whatever it wrote, so every request of a walk meets the
+    same world (a cancel early on must not hide the pages after it). A raw savepoint, not an
+    atomic block, so the services' durable transactions still run as in production."""
+    from django.db import connection, transaction
+
+    sid = transaction.savepoint()
+    try:
+        return send()
+    finally:
+        transaction.savepoint_rollback(sid)
+        connection.needs_rollback = False
+
+
 def fill(route: str, values: dict[str, str]) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
 
@@ -106,6 +120,8 @@ class World:
                 values[param] = str(o["guarantor"].pk)
             elif param == "pk" and "document" in name:
                 values[param] = str(o["document"].pk)
+            elif param == "model_id":
+                values[param] = str(o["model"].pk)
             elif param == "slug":
                 values[param] = o["model"].slug
             elif param == "uidb64":
