@@ -199,6 +199,10 @@ class InspectionForm(forms.Form):
     slot = BoundedDateTimeField(label=_("When"), required=False, input_formats=["%Y-%m-%dT%H:%M"])
 
 
+class CancelReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300, required=False)
+
+
 class OutcomeForm(forms.Form):
     accepted = forms.MultipleChoiceField(
         label=_("Units the customer accepts"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ ACTIVE_NAMES = frozenset(
 # A scan has a handful of objects; a file with this many is not one we can check cheaply.
 MAX_OBJECTS = 20_000
 MAX_DEPTH = 60
+# Decoded stream bytes we are willing to read through (a scan's streams are mostly its image).
+MAX_DECODED = 64 * 1024 * 1024
+_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -70,12 +75,36 @@ def check(content: bytes) -> Verdict:
             found = _walk(root, seen, 0)
             if found:
                 return Verdict(False, f"active:{found}")
+        # Streams decoded through every filter: an object stream the cross-reference table does
+        # not list still holds dictionaries, written as text behind ASCIIHex, Flate, LZW…
+        budget = MAX_DECODED
+        for root in roots:
+            found, budget = _scan_stream(root, budget)
+            if budget < 0:
+                return Verdict(False, "too_complex")
+            if found:
+                return Verdict(False, f"active:{found}")
     except RecursionError:
         return Verdict(False, "too_complex")
     except Exception as exc:  # an untrusted file may break the parser in any way
         log.info("PDF could not be read completely: %s", exc)
         return Verdict(False, "unreadable")
     return Verdict(True)
+
+
+def _scan_stream(obj, budget: int) -> tuple[str, int]:
+    from pypdf.generic import StreamObject
+
+    if not isinstance(obj, StreamObject) or obj.get("/Subtype") == "/Image":
+        return "", budget
+    data = obj.get_data()
+    budget -= len(data)
+    for match in _NAME.finditer(data):
+        name = _HEX.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        text = "/" + name.decode("latin-1")
+        if text in ACTIVE_NAMES:
+            return text, budget
+    return "", budget
 
 
 def _ref(reader, idnum: int, generation: int):

@@ -14,14 +14,14 @@ from django.views.decorators.http import require_POST
 
 from rental.core import audit
 from rental.core.errors import ApplicationError
-from rental.core.flash import attempt
+from rental.core.flash import attempt, form_errors
 from rental.core.params import parse_day
 from rental.core.permissions import staff_required
 from rental.core.redirects import redirect_next
 from rental.core.timeutil import SHANGHAI
 
 from .. import selectors, services
-from ..forms import AddressForm, CustomerProfileForm, OutcomeForm
+from ..forms import AddressForm, CancelReasonForm, CustomerProfileForm, OutcomeForm
 from ..models import Customer, Inspection, Reservation, ReservationUnit
 from .customer import inspection_page, quote_fragment, reservation_form_page
 
@@ -211,11 +211,15 @@ def inspection_confirm(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def reservation_cancel(request: HttpRequest, number: str) -> HttpResponse:
     reservation = _reservation(number)
-    attempt(
-        request,
-        lambda: services.reservation_cancel(
-            reservation=reservation, by=request.user, reason=request.POST.get("reason", "")
-        ),
-        _("Reservation %(number)s is cancelled.") % {"number": number},
-    )
+    form = CancelReasonForm(request.POST)
+    if form.is_valid():
+        attempt(
+            request,
+            lambda: services.reservation_cancel(
+                reservation=reservation, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            _("Reservation %(number)s is cancelled.") % {"number": number},
+        )
+    else:
+        form_errors(request, form)
     return redirect("contracts:staff_reservation", number=number)

@@ -73,6 +73,9 @@ SHORT_CORPUS = ("x" * 10_000, "9999-12-31")
 PATH_CORPUS = ("%00", "x" * 300, "-1", "9" * 30, "%F0%9F%98%80")
 
 _PARAM_RE = re.compile(r"""\.GET(?:\.get|\.getlist)?[\(\[]\s*["'](\w+)["']""")
+_POST_RE = re.compile(r"""\.POST(?:\.get|\.getlist)?[\(\[]\s*["'](\w+)["']""")
+# Values for fields a view reads from request.POST directly, with no form on any page.
+POST_CORPUS = ("\x00", "x" * 10_000, "-" + "9" * 30, "9999-12-31")
 
 
 class _Forms(HTMLParser):
@@ -133,11 +136,19 @@ class _Forms(HTMLParser):
             self._textarea = None
 
 
-def _query_params(route: Route) -> set[str]:
+def _source(route: Route) -> str:
     module = sys.modules.get(getattr(route.callback, "__module__", ""), None)
     if module is None or module.__name__.startswith("django."):
-        return set()
-    return set(_PARAM_RE.findall(inspect.getsource(module)))
+        return ""
+    return inspect.getsource(module)
+
+
+def _query_params(route: Route) -> set[str]:
+    return set(_PARAM_RE.findall(_source(route)))
+
+
+def _post_params(route: Route) -> set[str]:
+    return set(_POST_RE.findall(_source(route)))
 
 
 def _ours(route: Route) -> bool:
@@ -208,6 +219,10 @@ class Fuzzer:
                 pair = [(name, "1"), (name, "2026-02-30")]
                 self.send("GET", f"{url}?{urlencode(pair)}", role=role)
         self.send("POST", url, {}, role=role)
+        if full:
+            for name in sorted(_post_params(route)):
+                for bad in POST_CORPUS:
+                    self.send("POST", url, {name: bad}, role=role)
 
     def post_forms(self, login) -> None:
         for (action, _names, files), (role, form) in self.forms.items():
