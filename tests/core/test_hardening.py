@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, Payment, Reservation
 from contracts.services import ReservationItem, reservation_create
+from rental.core.policy import RentalTooLong
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import PUBLISHED_TERMS, TermsError
 from tests.factories import (
@@ -161,9 +162,7 @@ def test_a_rental_longer_than_the_policy_allows_is_refused():
     model = EquipmentModelFactory()
     AssetFactory(model=model)
     customer = CustomerFactory()
-    from contracts.services import ReservationError
-
-    with pytest.raises(ReservationError) as refused:
+    with pytest.raises(RentalTooLong) as refused:
         reservation_create(
             customer=customer,
             items=[ReservationItem(model=model, quantity=1)],
@@ -260,7 +259,7 @@ def test_a_staff_cancel_reason_over_300_characters_is_explained(client, held):
         follow=True,
     )
 
-    assert "请确保这个值最多包含 300 个字符" in response.content.decode()
+    assert "确保该变量包含不超过 300 字符 (目前字符数 301)" in response.content.decode()
     held.refresh_from_db()
     assert held.status == Reservation.Status.HELD
 
