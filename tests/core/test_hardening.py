@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Contract, Payment, Reservation
-from contracts.services import ReservationItem, reservation_create
+from contracts.services import ReservationItem, ReservationRequest, reservation_create
 from rental.core.policy import RentalTooLong
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import PUBLISHED_TERMS, TermsError
@@ -36,13 +36,15 @@ def held():
     AssetFactory.create_batch(2, model=model)
     owner = CustomerFactory()
     return reservation_create(
-        customer=owner,
-        items=[ReservationItem(model=model, quantity=1)],
-        starts_at=_start() + timedelta(days=3),
-        ends_at=_start() + timedelta(days=5),
-        fulfilment="collection",
-        address=None,
-        tier="basic",
+        request=ReservationRequest(
+            customer=owner,
+            items=[ReservationItem(model=model, quantity=1)],
+            starts_at=_start() + timedelta(days=3),
+            ends_at=_start() + timedelta(days=5),
+            fulfilment="collection",
+            address=None,
+            tier="basic",
+        ),
         by=owner.user,
     )
 
@@ -164,13 +166,15 @@ def test_a_rental_longer_than_the_policy_allows_is_refused():
     customer = CustomerFactory()
     with pytest.raises(RentalTooLong) as refused:
         reservation_create(
-            customer=customer,
-            items=[ReservationItem(model=model, quantity=1)],
-            starts_at=_start() + timedelta(days=1),
-            ends_at=_start() + timedelta(days=1 + 1097),
-            fulfilment="collection",
-            address=None,
-            tier="basic",
+            request=ReservationRequest(
+                customer=customer,
+                items=[ReservationItem(model=model, quantity=1)],
+                starts_at=_start() + timedelta(days=1),
+                ends_at=_start() + timedelta(days=1 + 1097),
+                fulfilment="collection",
+                address=None,
+                tier="basic",
+            ),
             by=customer.user,
         )
 

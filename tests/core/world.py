@@ -137,7 +137,7 @@ class World:
 
 
 def build_world() -> World:
-    from contracts.services import ReservationItem, reservation_create
+    from contracts.services import ReservationItem, ReservationRequest, reservation_create
     from contracts.services.documents import document_upload, guarantor_set
     from service_tickets import services as ticket_services
 
@@ -158,13 +158,15 @@ def build_world() -> World:
     AssetFactory.create_batch(3, model=model)
     start = timezone.now().astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
     reservation = reservation_create(
-        customer=customer,
-        items=[ReservationItem(model=model, quantity=1)],
-        starts_at=start + timedelta(days=3),
-        ends_at=start + timedelta(days=5),
-        fulfilment="delivery",
-        address=address,
-        tier="basic",
+        request=ReservationRequest(
+            customer=customer,
+            items=[ReservationItem(model=model, quantity=1)],
+            starts_at=start + timedelta(days=3),
+            ends_at=start + timedelta(days=5),
+            fulfilment="delivery",
+            address=address,
+            tier="basic",
+        ),
         by=owner,
     )
     contract = ContractFactory(
