@@ -18,13 +18,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rental.core.errors import ApplicationError
 from rental.core.money import format_cny
+from rental.core.params import parse_day
 from rental.core.timeutil import SHANGHAI
 
 from . import labels, selectors, services
@@ -177,8 +177,7 @@ def _calendar_day(day: datetime) -> dict:
 
 
 def _calendar_start(value: str | None) -> datetime:
-    day = parse_date(value or "") if value else None
-    day = day or timezone.localdate()
+    day = parse_day(value) or timezone.localdate()
     return datetime.combine(day, datetime.min.time(), SHANGHAI)
 
 

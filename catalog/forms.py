@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rental.core.forms import BoundedDateTimeField
 from rental.core.timeutil import SHANGHAI
 
 from . import specs
@@ -32,7 +33,7 @@ class HourInput(forms.DateTimeInput):
 class AvailabilityForm(forms.Form):
     """A period (to the hour, Shanghai time) and a quantity; read from the query string."""
 
-    start = forms.DateTimeField(
+    start = BoundedDateTimeField(
         label=_("From"),
         widget=HourInput(),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -41,7 +42,7 @@ class AvailabilityForm(forms.Form):
             "invalid": _("Enter the start as a date and time, e.g. 2025-06-01 09:00."),
         },
     )
-    end = forms.DateTimeField(
+    end = BoundedDateTimeField(
         label=_("Until"),
         widget=HourInput(),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],

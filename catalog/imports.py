@@ -333,6 +333,17 @@ def _header_key(cell: Any) -> str:
     return _text(cell).lower().replace(" ", "_").replace("-", "_")
 
 
+# Python's csv module refuses a cell longer than this (its field_size_limit default).
+MAX_CELL = 131_072
+
+
+def _too_many_rows() -> ImportRejected:
+    return ImportRejected(
+        _("A file may hold at most %(max)s rows; split it into smaller files.") % {"max": MAX_ROWS},
+        [],
+    )
+
+
 def _csv_table(file: IO[bytes]) -> list[list[str]]:
     raw = file.read()
     # Excel on a Chinese Windows saves CSV as GB18030 (GBK); everything else as UTF-8.
@@ -348,7 +359,23 @@ def _csv_table(file: IO[bytes]) -> list[list[str]]:
     delimiter = ","
     if "," not in header:
         delimiter = "\t" if "\t" in header else ";" if ";" in header else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    table: list[list[str]] = []
+    try:
+        for row in reader:
+            table.append(row)
+            if len(table) > MAX_ROWS + 1:  # the header and MAX_ROWS rows; stop reading here
+                raise _too_many_rows()
+    except csv.Error as exc:
+        row = reader.line_num or len(table) + 1
+        if "field larger than field limit" in str(exc):
+            message = _("a cell is longer than %(max)s characters.") % {"max": f"{MAX_CELL:,}"}
+        else:
+            message = _("this line is not valid CSV (%(error)s).") % {"error": str(exc)[:100]}
+        raise ImportRejected(
+            _("Nothing was imported: fix these rows and try again."), [RowError(row, message)]
+        ) from exc
+    return table
 
 
 def _xlsx_table(file: IO[bytes]) -> list[list[Any]]:
@@ -361,7 +388,34 @@ def _xlsx_table(file: IO[bytes]) -> list[list[Any]]:
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportRejected(_("This is not a readable .xlsx file."), []) from exc
     try:
+        if not book.worksheets:
+            raise ImportRejected(_("This .xlsx file has no sheet."), [])
         sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        # The sheet says how many rows it has; a 200,000-row sheet is refused before it is read.
+        declared = _declared_rows(sheet)
+        if declared is not None and declared > MAX_ROWS + 1:
+            raise _too_many_rows()
+        table: list[list[Any]] = []
+        try:
+            for row in sheet.iter_rows(values_only=True):
+                table.append(list(row))
+                if len(table) > MAX_ROWS + 1:
+                    raise _too_many_rows()
+        except ImportRejected:
+            raise
+        except Exception as exc:  # openpyxl raises many kinds for a damaged sheet's XML
+            raise ImportRejected(
+                _("Nothing was imported: the first sheet is damaged after row %(row)s (%(error)s).")
+                % {"row": len(table), "error": type(exc).__name__},
+                [RowError(len(table) + 1, _("this row of the sheet cannot be read."))],
+            ) from exc
+        return table
     finally:
         book.close()
+
+
+def _declared_rows(sheet) -> int | None:
+    try:
+        return sheet.max_row
+    except Exception:  # a missing or malformed <dimension>: count while reading instead
+        return None

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import EquipmentModel
+from rental.core.forms import BoundedDateField, BoundedDateTimeField
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import TIERS
 
@@ -61,13 +62,13 @@ class AddressForm(forms.Form):
 
 
 class ReservationForm(forms.Form):
-    start_date = forms.DateField(
+    start_date = BoundedDateField(
         label=_("From (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     start_hour = forms.TypedChoiceField(
         label=_("From (time)"), choices=HOURS, coerce=int, initial=9
     )
-    end_date = forms.DateField(
+    end_date = BoundedDateField(
         label=_("Until (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     end_hour = forms.TypedChoiceField(
@@ -195,7 +196,11 @@ class InspectionForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Inspection.Place.SHOWROOM,
     )
-    slot = forms.DateTimeField(label=_("When"), required=False, input_formats=["%Y-%m-%dT%H:%M"])
+    slot = BoundedDateTimeField(label=_("When"), required=False, input_formats=["%Y-%m-%dT%H:%M"])
+
+
+class CancelReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300, required=False)
 
 
 class OutcomeForm(forms.Form):

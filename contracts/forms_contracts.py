@@ -1,8 +1,11 @@
 """Forms of the contract desk: signing, deposit, handover scans, returns, payments."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rental.core.forms import BoundedDateField, MoneyField
 from rental.core.i18n import pick
 from service_tickets.terms import OVERRIDE_KEYS, TIERS
 
@@ -27,9 +30,7 @@ class SignForm(forms.Form):
 
 
 class DepositForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Deposit (CNY)"), min_value=0, decimal_places=2, max_digits=12
-    )
+    amount = MoneyField(label=_("Deposit (CNY)"))
     reason = forms.CharField(label=_("Reason for the change"), max_length=300)
 
 
@@ -54,13 +55,8 @@ class ReturnForm(forms.Form):
     missing = forms.MultipleChoiceField(
         label=_("Missing accessories"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    damage_amount = forms.DecimalField(
-        label=_("Cost of damage or missing items (CNY)"),
-        min_value=0,
-        decimal_places=2,
-        max_digits=12,
-        required=False,
-        initial=0,
+    damage_amount = MoneyField(
+        label=_("Cost of damage or missing items (CNY)"), required=False, initial=0
     )
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
@@ -74,9 +70,7 @@ class ReturnForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount (CNY)"), min_value=0.01, decimal_places=2, max_digits=12
-    )
+    amount = MoneyField(label=_("Amount (CNY)"), min_value=Decimal("0.01"))
     method = forms.ChoiceField(
         label=_("Method"),
         choices=[c for c in Payment.Method.choices if c[0] != Payment.Method.DEPOSIT],
@@ -85,7 +79,7 @@ class PaymentForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    end_date = forms.DateField(
+    end_date = BoundedDateField(
         label=_("New end (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     end_hour = forms.TypedChoiceField(

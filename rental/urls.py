@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from rental.core import converters
 from rental.core import views as core_views
+
+converters.register()  # before the apps' URLconfs below are imported
 
 admin.site.site_header = _("Xinsisuo Rental console")
 admin.site.site_title = _("Xinsisuo Rental")

@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Asset
 from contracts.models import Address, Contract
 from rental.accounts.models import User
+from rental.core.forms import BoundedDateTimeField, MoneyField
 
 from .models import Ticket
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class LocalDateTimeField(forms.DateTimeField):
+class LocalDateTimeField(BoundedDateTimeField):
     """An <input type="datetime-local">, read on the Shanghai clock (the active time zone)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
@@ -177,7 +178,7 @@ class ResolveForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    fee = forms.DecimalField(label=_("Fee (CNY)"), max_digits=10, decimal_places=2, min_value=0)
+    fee = MoneyField(label=_("Fee (CNY)"))
 
     def __init__(self, *args, low: Decimal, high: Decimal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,13 +197,7 @@ class WorkshopRepairedForm(forms.Form):
 
 
 class CollectedForm(forms.Form):
-    fee = forms.DecimalField(
-        label=_("Fee for chargeable items (CNY)"),
-        max_digits=10,
-        decimal_places=2,
-        min_value=0,
-        initial=0,
-    )
+    fee = MoneyField(label=_("Fee for chargeable items (CNY)"), initial=0)
     fee_note = forms.CharField(
         label=_("Chargeable items under the contract"), max_length=300, required=False
     )

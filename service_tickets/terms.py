@@ -336,8 +336,47 @@ def _int(key: str, raw: Any, minimum: int) -> int:
     return raw
 
 
+# --- upper bounds (issue 10) ----------------------------------------------------------------
+#: The largest value each kind of setting may take: far above any real contract, low enough that
+#: every fee, sum and deadline computed from the terms stays in range (a 100-digit response time
+#: overflowed the deadline of every call; a huge flag fall overflowed cny()).
+KIND_MAXIMUM: dict[str, Decimal | int] = {
+    "money": Decimal("100000"),
+    "km": Decimal("10000"),
+    "rate": Decimal("10"),
+    "count": 1000,
+    "hours": 8760,
+    "hours_or_null": 8760,
+    "days_or_null": 3660,
+    "version": 1_000_000,
+}
+
+
 def _decode(key: str, kind: str, raw: Any) -> Any:
-    """A value from JSON or a form, checked and turned into the type the terms hold."""
+    """A value from JSON or a form, checked, bounded and turned into the type the terms hold."""
+    if isinstance(raw, str) and len(raw) > 100:
+        raise _bad(key)
+    maximum = KIND_MAXIMUM.get(kind)
+    # Compared before decoding: cny() cannot even round a number as large as 1e999.
+    if maximum is not None and _number(raw) > maximum:
+        raise TermsError(
+            gettext("The service-terms setting %(key)s can be at most %(maximum)s.")
+            % {"key": key, "maximum": maximum},
+            code="too_large",
+            extra={"key": key},
+        )
+    return _decode_value(key, kind, raw)
+
+
+def _number(raw: Any) -> Decimal:
+    """The raw value as a number for the bound check; 0 when it is none (decoding judges it)."""
+    try:
+        return to_decimal(raw, error=TermsError)
+    except (TypeError, TermsError):
+        return Decimal(0)
+
+
+def _decode_value(key: str, kind: str, raw: Any) -> Any:
     if kind in _NULLABLE and (raw is None or raw == ""):
         return None
     if kind == "money":

@@ -30,8 +30,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """Staff in the groups given (`groups=["warehouse"]`); by default the manager, who may do
+    everything, so tests about one page need not care about the permission matrix."""
+
     role = User.Role.STAFF
     is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):  # noqa: N805
+        if not create:
+            return
+        from django.contrib.auth.models import Group
+
+        for name in ["manager"] if extracted is None else extracted:
+            obj.groups.add(Group.objects.get_or_create(name=name)[0])
 
 
 class TechnicianFactory(UserFactory):

@@ -20,6 +20,7 @@ from catalog.pricing import RateCard, extension_rent, late_return_rent
 from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.money import ZERO, cny
+from rental.core.policy import check_rental_length
 from rental.core.state import lock, require, set_status
 from rental.core.timeutil import local
 from service_tickets.selectors import contract_terms, terms_in_force
@@ -438,6 +439,7 @@ def contract_extend(*, contract: Contract, ends_at: datetime, by) -> Contract:
         require(contract, contract.can_extend())
         if ends_at <= contract.ends_at:
             raise ContractError(_("The new end must be after the current end."), code="period")
+        check_rental_length(starts_at=contract.starts_at, ends_at=ends_at)
         if local(ends_at).minute or ends_at.second:
             raise ContractError(_("Rentals start and end on the hour."), code="period")
         old_end = contract.ends_at

@@ -31,6 +31,7 @@ from rental.core.phones import clean_phone
 from rental.core.state import set_status
 from rental.core.timeutil import SHANGHAI
 
+from .. import pdfcheck
 from ..identity import clean_resident_id, is_adult_on, mask_resident_id, normalise
 from ..models import Customer, Guarantor, IdentityDocument
 from ..models.documents import private_storage
@@ -196,6 +197,16 @@ def _damaged() -> DocumentError:
     )
 
 
+def _too_large_to_check() -> DocumentError:
+    return DocumentError(
+        _(
+            "The file is too large to check (too many pixels or parts). "
+            "Take the photo or scan at a lower resolution and upload it again."
+        ),
+        code="too_large_to_check",
+    )
+
+
 def _check_image(content: bytes, content_type: str) -> None:
     """Open, verify and fully decode the image, refusing anything Pillow cannot read cleanly."""
     limit = getattr(settings, "DOCUMENT_MAX_PIXELS", DEFAULT_MAX_PIXELS)
@@ -217,6 +228,8 @@ def _check_image(content: bytes, content_type: str) -> None:
                 image.load()
     except DocumentError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_large_to_check() from exc
     except Exception as exc:  # an untrusted file may break the parser in any way
         raise _damaged() from exc
 
@@ -233,7 +246,12 @@ def _check_pdf(content: bytes) -> None:
             _("Password-protected PDF files cannot be checked. Upload one without a password."),
             code="encrypted",
         )
-    if _pdf_has_active_content(content):
+    verdict = pdfcheck.check(content)
+    if verdict.reason == "unreadable":
+        raise _damaged()
+    if verdict.reason == "too_complex":
+        raise _too_large_to_check()
+    if _pdf_has_active_content(content) or not verdict.ok:
         raise DocumentError(
             _(
                 "PDF files with scripts, attachments or launch actions are not accepted. "

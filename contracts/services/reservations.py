@@ -19,6 +19,7 @@ from catalog.pricing import rental_period_problem
 from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.numbering import next_number
+from rental.core.policy import check_rental_length
 from rental.core.state import lock, require, set_status
 from rental.core.timeutil import local
 from service_tickets.selectors import terms_in_force
@@ -64,6 +65,7 @@ def _check_request(request: ReservationRequest, *, now: datetime) -> None:
     problem = rental_period_problem(starts_at=request.starts_at, ends_at=request.ends_at, now=now)
     if problem is not None:
         raise ReservationError(problem.message, code=problem.code)
+    check_rental_length(starts_at=request.starts_at, ends_at=request.ends_at)
     items = request.items
     if not items:
         raise ReservationError(_("Choose at least one model."), code="items")

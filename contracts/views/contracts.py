@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,7 +32,7 @@ from ..forms_contracts import (
     TermForm,
 )
 from ..models import Contract
-from ..pdf import render_contract_pdf
+from ..pdf import ContractPdfError, render_contract_pdf
 from ..services import charges
 from ..services import contracts as lifecycle
 from ..snapshot import contract_document
@@ -47,7 +48,26 @@ def _context(contract: Contract) -> dict:
     }
 
 
-def _pdf_response(contract: Contract, language: str) -> HttpResponse:
+def _pdf_response(contract: Contract, request: HttpRequest) -> HttpResponse:
+    """The contract as PDF in ?lang= (default: the page's language); 400 for any other."""
+    language = request.GET.get("lang") or get_language()
+    if language not in dict(settings.LANGUAGES):
+        return render(
+            request,
+            "core/bad_request.html",
+            {
+                "reason": _("A contract can be printed in Chinese or English, not %(language)s.")
+                % {"language": language[:20]}
+            },
+            status=400,
+        )
+    try:
+        return _pdf(contract, language)
+    except ContractPdfError as exc:
+        return render(request, "core/bad_request.html", {"reason": str(exc)}, status=400)
+
+
+def _pdf(contract: Contract, language: str) -> HttpResponse:
     """A signed contract prints from its stored file in the language it was signed in; in the
     other language, or as a draft's preview, it is made from the contract's facts."""
     signed_language = contract.document.get("language")
@@ -87,7 +107,7 @@ def my_contract(request: HttpRequest, number: str) -> HttpResponse:
 
 @customer_required
 def my_contract_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    return _pdf_response(_own(request, number), request.GET.get("lang") or get_language())
+    return _pdf_response(_own(request, number), request)
 
 
 # --- staff ---------------------------------------------------------------------------------
@@ -304,7 +324,7 @@ def desk_cancel(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_required
 def desk_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    return _pdf_response(_contract(number), request.GET.get("lang") or get_language())
+    return _pdf_response(_contract(number), request)
 
 
 @staff_required

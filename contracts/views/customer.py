@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from rental.core.errors import ApplicationError
 from rental.core.flash import attempt
 from rental.core.permissions import customer_required
+from rental.core.redirects import redirect_next
 from rental.core.timeutil import SHANGHAI
 
 from .. import selectors, services
@@ -46,7 +47,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 user=request.user, by=request.user, **profile_form.cleaned_data
             )
         except ApplicationError as exc:
-            profile_form.add_error(None, str(exc))
+            profile_form.add_error(None, _customer_safe_message(exc))
         else:
             messages.success(request, _("Your details are saved. Now add a delivery address."))
             return redirect("contracts:profile")
@@ -62,6 +63,17 @@ def profile(request: HttpRequest) -> HttpResponse:
             else None,
         },
     )
+
+
+def _customer_safe_message(exc: ApplicationError) -> str:
+    """Saying "this ID number already exists" would tell anyone whether a stranger's ID number
+    is one of our customers'; the customer is asked to call the front desk instead."""
+    if exc.code == "duplicate":
+        return _(
+            "We could not save these details. If you have rented from us before, please contact "
+            "our front desk so we can link this account to your customer record."
+        )
+    return str(exc)
 
 
 def _today() -> date:
@@ -82,7 +94,7 @@ def address_add(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Address added."))
-            return redirect(request.POST.get("next") or "contracts:profile")
+            return redirect_next(request, "contracts:profile")
     return render(
         request,
         "contracts/profile.html",
@@ -117,13 +129,15 @@ def reservation_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def reservation_form_page(request, *, customer: Customer, template: str, done, extra=None):
-    """Shared by the customer's form and staff's phone booking."""
+def reservation_form_page(
+    request, *, customer: Customer, template: str, done, extra=None, bound: bool = True
+):
+    """Shared by the customer's form and staff's phone booking. `bound=False`: the POST was
+    another form's on the page (staff's address form), so the reservation form starts fresh."""
     initial = {"model": request.GET.get("model", "")}
-    form = ReservationForm(
-        request.POST if request.method == "POST" else None, customer=customer, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
+    posted = bound and request.method == "POST"
+    form = ReservationForm(request.POST if posted else None, customer=customer, initial=initial)
+    if posted and form.is_valid():
         try:
             reservation = services.reservation_create(
                 request=form.reservation_request(customer), by=request.user

@@ -9,24 +9,25 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rental.core import audit
 from rental.core.errors import ApplicationError
-from rental.core.flash import attempt
+from rental.core.flash import attempt, form_errors
+from rental.core.params import parse_day
 from rental.core.permissions import staff_required
+from rental.core.redirects import redirect_next
 from rental.core.timeutil import SHANGHAI
 
 from .. import selectors, services
-from ..forms import AddressForm, CustomerProfileForm, OutcomeForm
+from ..forms import AddressForm, CancelReasonForm, CustomerProfileForm, OutcomeForm
 from ..models import Customer, Inspection, Reservation, ReservationUnit
 from .customer import inspection_page, quote_fragment, reservation_form_page
 
 
 def _day(request: HttpRequest):
-    return parse_date(request.GET.get("day") or "") or timezone.now().astimezone(SHANGHAI).date()
+    return parse_day(request.GET.get("day")) or timezone.now().astimezone(SHANGHAI).date()
 
 
 def _day_bounds(day) -> tuple[datetime, datetime]:
@@ -104,14 +105,24 @@ def booking_for(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST" and request.POST.get("form") == "address":
         address_form = AddressForm(request.POST)
         if address_form.is_valid():
-            attempt(
-                request,
-                lambda: services.address_add(
+            try:
+                services.address_add(
                     customer=customer, by=request.user, **address_form.cleaned_data
-                ),
-                _("Address added."),
-            )
-        return redirect("contracts:staff_booking_for", customer_id=customer.pk)
+                )
+            except ApplicationError as exc:
+                address_form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Address added."))
+                return redirect("contracts:staff_booking_for", customer_id=customer.pk)
+        # The address form again, with its errors and what was typed; the reservation form fresh.
+        return reservation_form_page(
+            request,
+            customer=customer,
+            template="contracts/staff/booking_form.html",
+            done=None,
+            extra={"address_form": address_form, "address_error": True},
+            bound=False,
+        )
     return reservation_form_page(
         request,
         customer=customer,
@@ -158,15 +169,20 @@ def reservation(request: HttpRequest, number: str) -> HttpResponse:
             else:
                 messages.success(request, _("Outcome recorded; all units are free again."))
             return redirect("contracts:staff_reservation", number=number)
+    inspection = selectors.active_inspection(reservation)
     return render(
         request,
         "contracts/staff/reservation.html",
         {
             "reservation": reservation,
-            "inspection": selectors.active_inspection(reservation),
+            "inspection": inspection,
             "form": form,
+            # The outcome form shows only while an inspection is open; its refusal must show
+            # anyway (an outcome posted at the wrong stage).
+            "form_shown": bool(reservation.is_open and inspection),
             "trail": audit.trail(reservation)[:30],
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -188,18 +204,22 @@ def inspection_confirm(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Inspection confirmed."))
-    return redirect(request.POST.get("next") or "contracts:staff_board")
+    return redirect_next(request, "contracts:staff_board")
 
 
 @staff_required
 @require_POST
 def reservation_cancel(request: HttpRequest, number: str) -> HttpResponse:
     reservation = _reservation(number)
-    attempt(
-        request,
-        lambda: services.reservation_cancel(
-            reservation=reservation, by=request.user, reason=request.POST.get("reason", "")
-        ),
-        _("Reservation %(number)s is cancelled.") % {"number": number},
-    )
+    form = CancelReasonForm(request.POST)
+    if form.is_valid():
+        attempt(
+            request,
+            lambda: services.reservation_cancel(
+                reservation=reservation, by=request.user, reason=form.cleaned_data["reason"]
+            ),
+            _("Reservation %(number)s is cancelled.") % {"number": number},
+        )
+    else:
+        form_errors(request, form)
     return redirect("contracts:staff_reservation", number=number)

@@ -101,6 +101,12 @@ class Policy(models.Model):
         default=14,
         validators=[MinValueValidator(1)],
     )
+    # Nobody rents a laptop for a century; a bound also keeps every date sum far from year 9999.
+    max_rental_days = models.PositiveIntegerField(
+        _("longest rental (days)"),
+        default=1096,
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

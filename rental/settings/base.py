@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "axes",
+    "csp",
     "rental.core",
     "rental.accounts",
     "rental.demo",
@@ -47,8 +48,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rental.core.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Who may open which page, by URL name: rental/core/access.py.
+    "rental.core.access.AccessMiddleware",
 ]
 
 ROOT_URLCONF = "rental.urls"
@@ -105,15 +110,64 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Failed logins are limited per account and, separately, per address: guessing one account's
-# password from many addresses still locks that account.
+# Failed logins lock the account *from that address* (username and address together): a stranger
+# guessing someone's password cannot lock the real user out from elsewhere. Separately, an
+# address that fails LOGIN_ADDRESS_FAILURE_LIMIT times across any accounts (a password spray) is
+# refused for the same cool-off (rental/accounts/views.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+# How many reverse proxies of ours stand in front of the app (0: the socket address is the
+# client). One setting for the lock-out and every rate limit: rental/core/clientip.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "rental.core.clientip.client_ip"
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=5)
+PASSWORD_RESET_PER_ACCOUNT = env.int("PASSWORD_RESET_PER_ACCOUNT", default=3)
+
+# The rate limits count in the cache, shared by every web process: Redis when there is one.
+_REDIS_URL = env.str("REDIS_URL", default="") or (
+    env.str("CELERY_BROKER_URL", default="")
+    if env.str("CELERY_BROKER_URL", default="").startswith("redis")
+    else ""
+)
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _REDIS_URL,
+            "KEY_PREFIX": "rental",
+        }
+        if _REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# Scripts only from our own static files: no inline <script>, no on* handlers, no javascript:
+# links (static/js/page.js does what they did). <style> blocks carry the per-response nonce;
+# style="" attributes are allowed (layout values such as a calendar bar's width), scripts never.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

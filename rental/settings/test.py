@@ -30,3 +30,6 @@ if env.str("DATABASE_URL", default="") and not env.str("DATABASE_OWNER_URL", def
     _parts = urlsplit(DATABASE_OWNER_URL)
     _host = _parts.netloc.rpartition("@")[2]
     DATABASE_URL = urlunsplit(_parts._replace(netloc=f"rental_test_app@{_host}"))
+
+# Rate-limit counters must not outlive a test (nor be shared with other runs on one Redis).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,7 +17,9 @@ from django.views.decorators.http import require_POST
 from contracts.models import Contract
 from rental.core import audit
 from rental.core.flash import attempt, form_errors
+from rental.core.params import parse_month
 from rental.core.permissions import staff_required
+from rental.core.redirects import safe_next
 from rental.core.timeutil import local
 
 from .. import reports, selectors, services
@@ -112,10 +113,7 @@ def _post(request: HttpRequest, number: str, form_class, run, success: str) -> H
 
 def _next(request: HttpRequest) -> str:
     """Back to the page the form was on (the board), if it is one of ours."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return ""
+    return safe_next(request)
 
 
 @staff_required
@@ -265,12 +263,7 @@ def _open(request: HttpRequest, contract: Contract, data: dict) -> Ticket:
 def report(request: HttpRequest) -> HttpResponse:
     today = local(timezone.now()).date()
     month = reports.previous_month(today) if today.day < 5 else date(today.year, today.month, 1)
-    raw = request.GET.get("month", "")
-    try:
-        year, mon = (int(part) for part in raw.split("-"))
-        month = date(year, mon, 1)
-    except ValueError:
-        pass
+    month = parse_month(request.GET.get("month")) or month
     return render(
         request,
         "service_tickets/staff/report.html",

@@ -34,29 +34,103 @@ def test_wrong_password_shows_a_chinese_error(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_an_account_locks_after_five_failures_even_from_many_addresses(client, settings):
+def test_an_account_locks_after_five_failures_from_one_address_only(client, settings):
     UserFactory(username="target")
     for n in range(settings.AXES_FAILURE_LIMIT):
-        _login(client, "target", f"guess-{n}", ip=f"10.0.1.{n}")
+        _login(client, "target", f"guess-{n}", ip="10.0.1.1")
 
-    # The right password from yet another address is still refused: the account is locked.
-    response = _login(client, "target", PASSWORD, ip="10.0.9.9")
+    locked = _login(client, "target", PASSWORD, ip="10.0.1.1")
+    # The real user, from their own address, is not locked out by the stranger's guesses.
+    elsewhere = _login(client, "target", PASSWORD, ip="10.0.9.9")
 
-    assert response.status_code == 429
-    assert "登录失败次数过多" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert locked.status_code == 429
+    assert "登录失败次数过多" in locked.content.decode()
+    assert elsewhere.status_code == 302
 
 
-def test_an_address_locks_after_five_failures_across_accounts(client, settings):
+def test_guesses_from_many_addresses_do_not_lock_the_real_user_out(client, settings):
+    UserFactory(username="manager2")
+    for n in range(settings.AXES_FAILURE_LIMIT * 2):
+        _login(client, "manager2", f"guess-{n}", ip=f"10.0.3.{n}")
+
+    assert _login(client, "manager2", PASSWORD, ip="10.0.3.200").status_code == 302
+
+
+def test_an_address_is_refused_after_its_own_limit_of_failures_across_accounts(client, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
     UserFactory(username="innocent")
-    for n in range(settings.AXES_FAILURE_LIMIT):
+    for n in range(8):
         _login(client, f"nobody{n}", "guess", ip="10.0.2.1")
 
     response = _login(client, "innocent", PASSWORD, ip="10.0.2.1")
 
     assert response.status_code == 429
-    other_address = _login(client, "innocent", PASSWORD, ip="10.0.2.2")
-    assert other_address.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert _login(client, "innocent", PASSWORD, ip="10.0.2.2").status_code == 302
+
+
+def test_fewer_failures_than_the_address_limit_lock_nobody_else(client, settings):
+    UserFactory(username="colleague")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, f"nobody{n}", "guess", ip="10.0.4.1")
+
+    assert _login(client, "colleague", PASSWORD, ip="10.0.4.1").status_code == 302
+
+
+def test_the_address_comes_from_the_trusted_proxy_count(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="behind")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("accounts:login"),
+            {"username": "behind", "password": f"guess-{n}"},
+            REMOTE_ADDR="10.9.9.9",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.7",  # spoofed part, then the real one
+        )
+
+    from_attacker = client.post(
+        reverse("accounts:login"),
+        {"username": "behind", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7",
+    )
+    from_user = client.post(
+        reverse("accounts:login"),
+        {"username": "behind", "password": PASSWORD},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+    )
+
+    assert from_attacker.status_code == 429
+    assert from_user.status_code == 302
+
+
+def test_a_ten_thousand_character_username_is_a_message_not_an_error(client):
+    response = _login(client, "x" * 10_000, "whatever")
+
+    assert response.status_code == 200
+    assert "用户名最多150个字符" in response.content.decode()
+    assert 'value="' + "x" * 100 in response.content.decode()
+
+
+def test_password_reset_mail_is_limited_per_account_and_per_address(client, mailoutbox, settings):
+    UserFactory(username="flooded", email="flooded@example.com")
+    UserFactory(username="other", email="other@example.com")
+    url = reverse("accounts:password_reset")
+    for _ in range(settings.PASSWORD_RESET_PER_ACCOUNT + 2):
+        client.post(url, {"email": "flooded@example.com"}, REMOTE_ADDR=f"10.1.0.{_}")
+
+    assert len(mailoutbox) == settings.PASSWORD_RESET_PER_ACCOUNT
+    refused = client.post(url, {"email": "flooded@example.com"}, REMOTE_ADDR="10.1.1.1")
+    assert refused.status_code == 200
+    assert "已经发送了多封密码重置邮件" in refused.content.decode()
+
+    for n in range(settings.PASSWORD_RESET_PER_ADDRESS + 1):
+        client.post(url, {"email": f"nobody{n}@example.com"}, REMOTE_ADDR="10.1.2.2")
+    client.post(url, {"email": "other@example.com"}, REMOTE_ADDR="10.1.2.2")
+    assert len(mailoutbox) == settings.PASSWORD_RESET_PER_ACCOUNT
+    client.post(url, {"email": "other@example.com"}, REMOTE_ADDR="10.1.3.3")
+    assert len(mailoutbox) == settings.PASSWORD_RESET_PER_ACCOUNT + 1
 
 
 def test_password_reset_sends_a_link_that_sets_a_new_password(client, mailoutbox):

@@ -410,7 +410,7 @@ def test_console_pages_are_refused_to_customers_and_to_staff_without_permission(
         assert response.status_code == 302, url
         assert response.url.startswith(reverse("admin:login")), url
 
-    client.force_login(StaffFactory())  # staff, but given no permission on the catalogue
+    client.force_login(StaffFactory(groups=[]))  # staff, but given no permission on the catalogue
     for url in urls:
         assert client.get(url).status_code == 403, url
 

@@ -2,7 +2,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 
 from catalog.errors import NotEnoughUnits
@@ -268,8 +267,7 @@ def test_the_sweep_expires_unbooked_holds_and_missed_inspections_once(customer, 
 
 
 def test_the_customer_and_the_front_desk_hear_of_a_new_reservation_once(customer, laptop):
-    desk = StaffFactory(email="desk@xinsisuo.example")
-    desk.groups.add(Group.objects.get(name=User.StaffGroup.FRONT_DESK))
+    StaffFactory(email="desk@xinsisuo.example", groups=[User.StaffGroup.FRONT_DESK])
 
     reservation = reserve(customer, (laptop, 1))
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from service_tickets import services
@@ -41,17 +40,11 @@ __all__ = [
 
 def dispatcher(**kwargs):
     """A front-desk staff member: the people the SLA sweep tells."""
-    user = StaffFactory(phone="13800138000", **kwargs)
-    group, _ = Group.objects.get_or_create(name="front_desk")
-    user.groups.add(group)
-    return user
+    return StaffFactory(phone="13800138000", groups=["front_desk"], **kwargs)
 
 
 def manager(**kwargs):
-    user = StaffFactory(**kwargs)
-    group, _ = Group.objects.get_or_create(name="manager")
-    user.groups.add(group)
-    return user
+    return StaffFactory(groups=["manager"], **kwargs)
 
 
 def contract_of(

@@ -1,0 +1,50 @@
+"""Form fields with the bounds every person-typed value needs, so a refusal is a message on the
+form and never an overflow further on (a date in year 9999, ¥9,999,999,999.99)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .params import MAX_YEAR, MIN_YEAR
+
+# The most money anyone types in one field: no payment, deposit, fee or damage of ours is larger.
+MAX_MONEY = Decimal("1000000.00")
+
+
+def _check_year(value):
+    if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(
+            _("Enter a date between %(low)s and %(high)s."),
+            code="year_out_of_range",
+            params={"low": MIN_YEAR, "high": MAX_YEAR},
+        )
+    return value
+
+
+class BoundedDateField(forms.DateField):
+    def to_python(self, value):
+        try:
+            return _check_year(super().to_python(value))
+        except OverflowError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    def to_python(self, value):
+        try:
+            return _check_year(super().to_python(value))
+        except OverflowError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class MoneyField(forms.DecimalField):
+    """CNY with two decimals, from `min_value` (0 by default) up to ¥1,000,000."""
+
+    def __init__(self, *, max_value=MAX_MONEY, min_value=Decimal("0"), **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(max_value=max_value, min_value=min_value, **kwargs)
