@@ -24,8 +24,9 @@ accepted) or "".
 The layout is `templates/contracts/pdf/contract.html` with its stylesheet `contract.css`; labels
 are translated there under `translation.override(document["language"])`. The text is set in one
 font family, Noto Serif CJK SC (Debian's fonts-noto-cjk, found through fontconfig), in regular
-and bold: it has the Chinese and the Latin glyphs, and WeasyPrint embeds a subset of it, so the
-file looks the same in every viewer, a phone without Chinese fonts included.
+and bold: it has the Chinese and the Latin glyphs, and WeasyPrint embeds a subset of it (made
+smaller still by `pdf_fonts`), so the file looks the same in every viewer, a phone without
+Chinese fonts included.
 
 Rendering is pure: no database, and no URL is fetched except the `data:` URL of the signature.
 A service must not call it while it holds a row lock (it takes a few hundred milliseconds).
@@ -45,6 +46,8 @@ from django.utils.translation import gettext, ngettext, pgettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from rental.core.errors import ApplicationError
+
+from .pdf_fonts import compact_cjk_fonts
 
 __all__ = ["FONT_FAMILY", "LANGUAGES", "ContractPdfError", "render_contract_pdf"]
 
@@ -84,7 +87,7 @@ def render_contract_pdf(document: Mapping[str, Any]) -> bytes:
     # Only the `data:` URL of the signature is ever loaded: whatever text a snapshot carries, a
     # contract reaches neither the network nor the file system.
     fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(finisher=_compact_cjk_fonts)
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(finisher=compact_cjk_fonts)
 
 
 def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -146,72 +149,6 @@ def _place(place: str) -> str:
         "delivery": pgettext("contract", "on delivery at the lessee's site"),
     }
     return known.get(str(place).strip().lower(), str(place))
-
-
-# --- the embedded fonts ------------------------------------------------------------------------
-
-
-def _compact_cjk_fonts(document: Any, pdf: Any) -> None:
-    """WeasyPrint's finisher: cut each embedded CID-keyed CFF font (Noto CJK) down to the glyphs
-    drawn, about 280 KB less for a contract.
-
-    WeasyPrint subsets a font but keeps every glyph id up to the highest one used, so that its
-    text can name glyphs by id; in a CJK font of 65,000 glyphs that leaves ~140 KB of empty slots
-    per font. In a CID-keyed CFF font the PDF names a glyph by CID, which the font's charset maps
-    to the glyph, and a fontTools subset keeps each glyph's CID. So the glyphs can be renumbered,
-    provided the bare CFF program is embedded (FontFile3 /CIDFontType0C, which viewers look up by
-    CID) instead of the OpenType wrapper (/OpenType, which some viewers, poppler among them, index
-    by glyph id). The glyphs drawn are those the font's /W array gives a width. Any other font
-    is left as WeasyPrint wrote it.
-    """
-    import pydyf
-
-    by_number = {obj.number: obj for obj in pdf.objects if isinstance(obj, pydyf.Object)}
-
-    def target(reference: bytes) -> Any:
-        return by_number[int(reference.split()[0])]
-
-    drawn: dict[int, set[int]] = {}  # font program's object number -> CIDs drawn with it
-    for obj in pdf.objects:
-        if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/CIDFontType0":
-            program = target(target(obj["FontDescriptor"])["FontFile3"])
-            widths = obj.get("W") or []  # [first_cid [w1 w2 ...] first_cid [...] ...]
-            drawn.setdefault(program.number, set()).update(
-                first + offset
-                for first, run in zip(widths[::2], widths[1::2], strict=True)
-                for offset in range(len(run))
-            )
-    for number, cids in drawn.items():
-        program = by_number[number]
-        if program.extra.get("Subtype") != "/OpenType":
-            continue
-        compact = _bare_cff(b"".join(program.stream), cids)
-        if compact is not None:
-            program.stream = [compact]
-            program.extra["Subtype"] = "/CIDFontType0C"
-
-
-def _bare_cff(font_file: bytes, cids: set[int]) -> bytes | None:
-    """The CFF program of a CID-keyed OpenType font with only these glyphs (and .notdef), or
-    None when the font is not CID-keyed CFF with CID == glyph id (which the text relies on)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(font_file), recalcBBoxes=False)
-    if "CFF " not in font or not hasattr(font["CFF "].cff.topDictIndex[0], "ROS"):
-        return None
-    order = font.getGlyphOrder()
-    if any(cid >= len(order) or order[cid] != f"cid{cid:05d}" for cid in cids):
-        return None
-    # WeasyPrint's subset already dropped the hints and the subroutines: nothing to redo.
-    subsetter = subset.Subsetter(
-        subset.Options(retain_gids=False, hinting=True, notdef_outline=True)
-    )
-    subsetter.populate(glyphs=[order[0], *(order[cid] for cid in sorted(cids))])
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font["CFF "].cff.compile(out, font)
-    return out.getvalue()
 
 
 # --- the drawn signature ------------------------------------------------------------------------
