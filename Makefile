@@ -63,7 +63,7 @@ messages: $(VENV)/.synced
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages_py
 
-bench: $(VENV)/.synced
+bench: $(VENV)/.synced pdfdeps
 	for script in bench/availability.py bench/reserve.py bench/sla_sweep.py bench/pdf.py; do $(PY) $$script || exit 1; done
 
 clean:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -120,17 +121,9 @@ def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 def _page_counter_css(phrase: str) -> str:
     """The translated "Page N of M" as a CSS `content` value, the numbers as page counters."""
-    marker_page, marker_pages = "\x00page\x00", "\x00pages\x00"
-    text = phrase.replace("%(page)d", marker_page).replace("%(pages)d", marker_pages)
-    parts: list[str] = []
-    for piece in text.split("\x00"):
-        if piece == "page":
-            parts.append("counter(page)")
-        elif piece == "pages":
-            parts.append("counter(pages)")
-        elif piece:
-            parts.append(_css_string(piece))
-    return " ".join(parts)
+    counters = {"%(page)d": "counter(page)", "%(pages)d": "counter(pages)"}
+    pieces = re.split(r"(%\(pages?\)d)", phrase)
+    return " ".join(counters.get(piece) or _css_string(piece) for piece in pieces if piece)
 
 
 def _css_string(text: str) -> str:
