@@ -39,12 +39,13 @@ import binascii
 import io
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from rental.core.errors import ApplicationError
 
@@ -81,14 +82,26 @@ def render_contract_pdf(document: Mapping[str, Any]) -> bytes:
         )
     with translation.override(language):
         html = render_to_string(TEMPLATE, _context(document))
-    # Imported here: WeasyPrint loads Pango through cffi, which only the PDF needs.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
+    HTML, URLFetcher = _weasyprint()
     # Only the `data:` URL of the signature is ever loaded: whatever text a snapshot carries, a
     # contract reaches neither the network nor the file system.
     fetcher = URLFetcher(allowed_protocols={"data"})
     return HTML(string=html, url_fetcher=fetcher).write_pdf(finisher=compact_cjk_fonts)
+
+
+@cache
+def _weasyprint() -> tuple[Any, Any]:
+    """WeasyPrint's HTML and URLFetcher, imported on first use: it loads Pango through cffi,
+    which only the PDF needs."""
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES. The upload check
+    # of identity documents relies on it being off (a truncated JPEG is refused), in the same web
+    # worker that prints contracts; our one image, the re-encoded signature, is never truncated.
+    ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+    return HTML, URLFetcher
 
 
 def _context(doc: Mapping[str, Any]) -> dict[str, Any]:

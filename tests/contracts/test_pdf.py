@@ -651,6 +651,15 @@ def test_text_is_escaped_not_read_as_markup():
     assert _images(reader) == set()
 
 
+def test_printing_leaves_pillow_refusing_truncated_images():
+    """WeasyPrint's import switches Pillow to accept truncated images, process-wide; the upload
+    check of identity documents (in the same web worker) needs it off."""
+    from PIL import ImageFile
+
+    render_contract_pdf(_document(signed=True))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
 def test_the_same_snapshot_gives_the_same_bytes():
     document = _document(signed=True)
     assert render_contract_pdf(document) == render_contract_pdf(document)
