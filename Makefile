@@ -5,12 +5,12 @@ UV := var/uv/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint browser messages bench clean
+.PHONY: run test lint browser pdfdeps messages bench clean
 
-run: $(VENV)/.synced
+run: $(VENV)/.synced pdfdeps
 	$(PY) -m rental.devserver
 
-test: $(VENV)/.synced browser
+test: $(VENV)/.synced browser pdfdeps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m rental.testrun
@@ -31,6 +31,26 @@ browser:
 		exit 1; \
 	fi
 
+# What WeasyPrint needs to print the contract PDF: the libraries it loads (Pango, HarfBuzz and its
+# subsetter, fontconfig, GObject) and the Noto CJK fonts it embeds, found through fontconfig.
+PDF_LIBS := libgobject-2.0.so.0 libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz.so.0 \
+	libharfbuzz-subset.so.0 libfontconfig.so.1
+PDF_DEBS := libglib2.0-0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+	libfontconfig1 fontconfig fonts-noto-cjk
+pdfdeps:
+	@missing=""; for lib in $(PDF_LIBS); do /sbin/ldconfig -p 2>/dev/null | grep -q "[[:space:]]$$lib " || missing="$$missing $$lib"; done; \
+	if [ -n "$$missing" ] || ! fc-list 2>/dev/null | grep -q "Noto Serif CJK SC"; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEBS) >/dev/null) \
+			|| echo "Could not install $(PDF_DEBS) with apt-get."; \
+		fi; \
+	fi
+	@missing=""; for lib in $(PDF_LIBS); do /sbin/ldconfig -p 2>/dev/null | grep -q "[[:space:]]$$lib " || missing="$$missing $$lib"; done; \
+	if [ -n "$$missing" ] || ! fc-list 2>/dev/null | grep -q "Noto Serif CJK SC"; then \
+		echo "The contract PDF needs Pango, HarfBuzz and the Noto CJK fonts (missing:$${missing:- Noto Serif CJK SC}). Install Debian's $(PDF_DEBS)."; \
+		exit 1; \
+	fi
+
 $(UV):
 	$(PYTHON) -m venv var/uv
 	var/uv/bin/pip install -q "uv==$(UV_VERSION)"
@@ -43,8 +63,8 @@ messages: $(VENV)/.synced
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages_py
 
-bench: $(VENV)/.synced
-	for script in bench/availability.py bench/reserve.py bench/sla_sweep.py; do $(PY) $$script || exit 1; done
+bench: $(VENV)/.synced pdfdeps
+	for script in bench/availability.py bench/reserve.py bench/sla_sweep.py bench/pdf.py; do $(PY) $$script || exit 1; done
 
 clean:
 	-$(PY) -m rental.core.embedded_db stop
