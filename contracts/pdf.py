@@ -50,6 +50,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from rental.core.errors import ApplicationError
 
 from .pdf_fonts import compact_cjk_fonts
+from .signature import MAX_SIGNATURE_BYTES
 
 __all__ = ["FONT_FAMILY", "LANGUAGES", "ContractPdfError", "render_contract_pdf"]
 
@@ -58,7 +59,6 @@ FONT_FAMILY = "Noto Serif CJK SC"
 TEMPLATE = "contracts/pdf/contract.html"
 
 # A drawn signature: the decoded PNG and its pixels are bounded before anything is decoded.
-MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 MAX_SIGNATURE_PIXELS = 4000 * 4000
 
 
