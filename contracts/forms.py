@@ -100,6 +100,10 @@ class ReservationForm(forms.Form):
         tomorrow = (timezone.now().astimezone(SHANGHAI) + timedelta(days=1)).date()
         self.fields["start_date"].initial = tomorrow
         self.fields["end_date"].initial = tomorrow + timedelta(days=2)
+        # A period passed on from the catalogue wins over the suggestion above.
+        for name in ("start_date", "start_hour", "end_date", "end_hour"):
+            if name in self.initial:
+                self.fields[name].initial = self.initial.pop(name)
         self.models = list(
             EquipmentModel.objects.filter(is_active=True).select_related("brand", "category")
         )
@@ -184,7 +188,13 @@ class ReservationForm(forms.Form):
             if self.data.get(f"model_{n}")
         ]
         if not rows:
-            rows = [{"n": 0, "model": str(self.initial.get("model", "")), "quantity": "1"}]
+            rows = [
+                {
+                    "n": 0,
+                    "model": str(self.initial.get("model", "")),
+                    "quantity": str(self.initial.get("quantity", "1")),
+                }
+            ]
         return rows
 
 
@@ -196,6 +206,13 @@ class InspectionForm(forms.Form):
         initial=Inspection.Place.SHOWROOM,
     )
     slot = forms.DateTimeField(label=_("When"), required=False, input_formats=["%Y-%m-%dT%H:%M"])
+
+    def __init__(self, *args, places=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if places is not None:
+            # Only the places that can work for this reservation are offered.
+            self.fields["place"].choices = [(p, Inspection.Place(p).label) for p in places]
+            self.fields["place"].initial = places[0]
 
 
 class OutcomeForm(forms.Form):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rental.core.i18n import pick
 from service_tickets.terms import OVERRIDE_KEYS, TIERS
+from service_tickets.terms_labels import term_choices
 
 from .forms import HOURS
 from .models import Payment
@@ -106,8 +107,7 @@ class TermForm(forms.Form):
         help_text=_("Hours, km or CNY as a number; times as 12:00; leave empty for “none”."),
     )
 
-    def __init__(self, *args, tier: str, **kwargs):
+    def __init__(self, *args, tier: str, values: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        own = [k for k in OVERRIDE_KEYS if k.startswith(f"{tier}.")]
-        shared = [k for k in OVERRIDE_KEYS if "." not in k or k.split(".")[0] not in TIERS]
-        self.fields["key"].choices = [(k, k) for k in own + shared]
+        # By meaning, grouped by tier, each with the value that applies now (terms_labels).
+        self.fields["key"].choices = term_choices(tier=tier, values=values or {})

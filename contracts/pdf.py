@@ -285,7 +285,9 @@ class _Renderer:
         when = pgettext("contract", "%(start)s to %(end)s (%(days)s in all)") % {
             "start": period["starts_at"],
             "end": period["ends_at"],
-            "days": ngettext("%(count)d day", "%(count)d days", days) % {"count": days},
+            # Documents from before periods were put in words still say their days.
+            "days": period.get("words")
+            or ngettext("%(count)d day", "%(count)d days", days) % {"count": days},
         }
         return [
             *self.heading(pgettext("contract", "The rental")),

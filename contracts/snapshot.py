@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from catalog.pricing import rent_line_text
 from rental.core.phones import display_phone
 from rental.core.timeutil import local
+from service_tickets.periods import period_words
 from service_tickets.sla import rental_days
 from service_tickets.terms import TIER_LABELS, ServiceTerms
 
@@ -69,6 +70,7 @@ def contract_document(
                 "starts_at": _when(contract.starts_at),
                 "ends_at": _when(contract.ends_at),
                 "days": rental_days(start=contract.starts_at, end=contract.ends_at),
+                "words": period_words(start=contract.starts_at, end=contract.ends_at),
             },
             "fulfilment": str(contract.get_fulfilment_display())
             + (f" · {address}" if address else ""),

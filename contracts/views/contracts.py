@@ -16,6 +16,7 @@ from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.flash import attempt
 from rental.core.permissions import customer_required, staff_required
+from rental.core.phones import phone_search_digits
 from rental.core.timeutil import SHANGHAI
 from service_tickets.selectors import contract_terms
 
@@ -35,6 +36,8 @@ from ..pdf import render_contract_pdf
 from ..services import charges
 from ..services import contracts as lifecycle
 from ..snapshot import contract_document
+
+MAX_QUERY_LENGTH = 100
 
 
 def _context(contract: Contract) -> dict:
@@ -104,10 +107,24 @@ def desk_list(request: HttpRequest) -> HttpResponse:
     contracts = Contract.objects.select_related("customer").order_by("-created_at")
     if status:
         contracts = contracts.filter(status=status)
-    if query:
-        contracts = contracts.filter(
-            Q(number__icontains=query) | Q(customer__name__icontains=query)
+    query_error = ""
+    if len(query) > MAX_QUERY_LENGTH:
+        query_error = _("Your search is too long: use at most %(n)s characters.") % {
+            "n": MAX_QUERY_LENGTH
+        }
+        contracts = contracts.none()
+    elif query:
+        # A contract is found by its number, its customer (name or phone in any spacing) or any
+        # of its units (asset tag or serial number, as read off the label).
+        match = (
+            Q(number__icontains=query)
+            | Q(customer__name__icontains=query)
+            | Q(units__asset__asset_tag__iexact=query)
+            | Q(units__asset__serial_number__iexact=query)
         )
+        if digits := phone_search_digits(query):
+            match |= Q(customer__phone__contains=digits)
+        contracts = contracts.filter(pk__in=Contract.objects.filter(match).values("pk"))
     return render(
         request,
         "contracts/staff/contract_list.html",
@@ -115,6 +132,7 @@ def desk_list(request: HttpRequest) -> HttpResponse:
             "contracts": contracts[:200],
             "status": status,
             "query": query,
+            "query_error": query_error,
             "statuses": Contract.Status.choices,
         },
     )
@@ -150,11 +168,28 @@ def desk(request: HttpRequest, number: str) -> HttpResponse:
             "return_forms": return_forms,
             "payment_form": PaymentForm(),
             "extend_form": ExtendForm(),
-            "term_form": TermForm(tier=contract.tier),
+            "term_form": TermForm(tier=contract.tier, values=_terms_now(contract)),
+            "term_rows": _term_rows(contract),
             "cancel_form": CancelForm(),
             "trail": audit.trail(contract)[:40],
         },
     )
+
+
+def _terms_now(contract: Contract) -> dict:
+    """The values that apply to this contract now (its own terms over the tier's)."""
+    try:
+        return contract.service_terms().to_dict()
+    except ApplicationError:
+        return {}
+
+
+def _term_rows(contract: Contract) -> list[dict]:
+    from service_tickets.selectors import current_terms
+    from service_tickets.terms_labels import term_rows
+
+    published = current_terms().to_dict() if not contract.terms_snapshot else {}
+    return term_rows(overrides=contract.terms_overrides, published=published)
 
 
 def _act(request: HttpRequest, number: str, action) -> HttpResponse:
@@ -347,7 +382,7 @@ def desk_term(request: HttpRequest, number: str) -> HttpResponse:
                 contract=contract, key=request.POST["clear"], by=request.user
             )
             return _("Service term removed.")
-        form = TermForm(request.POST, tier=contract.tier)
+        form = TermForm(request.POST, tier=contract.tier, values=_terms_now(contract))
         if not form.is_valid():
             raise ApplicationError(_invalid(form))
         lifecycle.contract_set_term(contract=contract, by=request.user, **form.cleaned_data)

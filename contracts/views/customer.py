@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,8 +18,9 @@ from rental.core.timeutil import SHANGHAI
 
 from .. import selectors, services
 from ..forms import AddressForm, CustomerProfileForm, InspectionForm, ReservationForm
-from ..models import Customer, Reservation
+from ..models import Customer, Inspection, Reservation
 from ..quotes import Quote
+from ..services.inspections import inspection_places
 
 
 def _customer(request: HttpRequest) -> Customer | None:
@@ -38,7 +39,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     customer = _customer(request)
     profile_form = CustomerProfileForm(
         request.POST if request.method == "POST" and customer is None else None,
-        initial={"kind": "individual", "email": request.user.email},
+        initial={
+            "kind": request.user.signup_kind or "individual",
+            "name": request.user.get_full_name(),
+            "phone": request.user.phone,
+            "email": request.user.email,
+        },
     )
     if customer is None and request.method == "POST" and profile_form.is_valid():
         try:
@@ -105,6 +111,9 @@ def reservation_list(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def reservation_new(request: HttpRequest) -> HttpResponse:
+    if request.user.verification_required:
+        messages.info(request, _("Confirm your account with the code we sent before you reserve."))
+        return redirect("accounts:verify")
     customer = _customer(request)
     if customer is None:
         messages.info(request, _("Tell us who is renting before you reserve."))
@@ -119,9 +128,10 @@ def reservation_new(request: HttpRequest) -> HttpResponse:
 
 def reservation_form_page(request, *, customer: Customer, template: str, done, extra=None):
     """Shared by the customer's form and staff's phone booking."""
-    initial = {"model": request.GET.get("model", "")}
     form = ReservationForm(
-        request.POST if request.method == "POST" else None, customer=customer, initial=initial
+        request.POST if request.method == "POST" else None,
+        customer=customer,
+        initial=_initial_from_query(request.GET),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -151,10 +161,29 @@ def reservation_form_page(request, *, customer: Customer, template: str, done, e
     )
 
 
+def _initial_from_query(query) -> dict:
+    """What the catalogue's "Reserve this model" passes on: model, period and quantity."""
+    initial = {"model": query.get("model", ""), "quantity": "1"}
+    for name in ("start", "end"):
+        try:
+            when = datetime.strptime(query.get(name, ""), "%Y-%m-%dT%H:%M")
+        except ValueError:
+            continue
+        initial[f"{name}_date"] = when.date()
+        initial[f"{name}_hour"] = when.hour
+    quantity = query.get("quantity", "")
+    if quantity.isdigit() and int(quantity) >= 1:
+        initial["quantity"] = quantity
+    return initial
+
+
 def quote_fragment(request: HttpRequest, customer: Customer) -> HttpResponse:
     form = ReservationForm(request.POST, customer=customer)
     quote: Quote | None = None
     error = None
+    if not any(key.startswith("model_") and value for key, value in request.POST.items()):
+        # Nothing chosen yet: a hint, not an error, on a fresh form.
+        return render(request, "contracts/_quote.html", {"hint": True})
     if form.is_valid():
         try:
             quote = services.reservation_quote(request=form.reservation_request(customer))
@@ -180,7 +209,11 @@ def reservation_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "contracts/reservation_detail.html",
-        {"reservation": reservation, "inspection": selectors.active_inspection(reservation)},
+        {
+            "reservation": reservation,
+            "inspection": selectors.active_inspection(reservation),
+            "outcome": selectors.reservation_outcome(reservation=reservation),
+        },
     )
 
 
@@ -191,7 +224,9 @@ def inspection_book(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def inspection_page(request: HttpRequest, reservation: Reservation) -> HttpResponse:
-    form = InspectionForm(request.POST if request.method == "POST" else None)
+    days = _showroom_days(reservation)
+    places = inspection_places(reservation, has_showroom_slots=_any_free(days))
+    form = InspectionForm(request.POST if request.method == "POST" else None, places=places)
     if request.method == "POST" and form.is_valid():
         try:
             services.inspection_book(
@@ -205,6 +240,20 @@ def inspection_page(request: HttpRequest, reservation: Reservation) -> HttpRespo
         else:
             messages.success(request, _("Your inspection is booked."))
             return redirect(_detail_url(request, reservation))
+    return render(
+        request,
+        "contracts/inspection_form.html",
+        {
+            "reservation": reservation,
+            "form": form,
+            "days": days if Inspection.Place.SHOWROOM in places else [],
+            "places": places,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _showroom_days(reservation: Reservation) -> list:
     today = _today()
     last = min(reservation.starts_at.astimezone(SHANGHAI).date(), today + timedelta(days=14))
     days = []
@@ -218,12 +267,11 @@ def inspection_page(request: HttpRequest, reservation: Reservation) -> HttpRespo
         if slots:
             days.append((day, slots))
         day += timedelta(days=1)
-    return render(
-        request,
-        "contracts/inspection_form.html",
-        {"reservation": reservation, "form": form, "days": days},
-        status=400 if request.method == "POST" else 200,
-    )
+    return days
+
+
+def _any_free(days: list) -> bool:
+    return any(free > 0 for _day, slots in days for _start, free in slots)
 
 
 def _detail_url(request: HttpRequest, reservation: Reservation) -> str:

@@ -17,6 +17,7 @@ from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.flash import attempt
 from rental.core.permissions import staff_required
+from rental.core.phones import phone_search_digits
 from rental.core.timeutil import SHANGHAI
 
 from .. import selectors, services
@@ -79,9 +80,10 @@ def phone_booking(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     customers = Customer.objects.none()
     if query:
-        customers = Customer.objects.filter(
-            Q(name__icontains=query) | Q(phone__contains=query) | Q(contact_person__icontains=query)
-        )[:20]
+        match = Q(name__icontains=query) | Q(contact_person__icontains=query)
+        if digits := phone_search_digits(query):
+            match |= Q(phone__contains=digits)
+        customers = Customer.objects.filter(match)[:20]
     form = CustomerProfileForm(request.POST or None, initial={"kind": "company"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,6 +165,7 @@ def reservation(request: HttpRequest, number: str) -> HttpResponse:
         "contracts/staff/reservation.html",
         {
             "reservation": reservation,
+            "outcome": selectors.reservation_outcome(reservation=reservation),
             "inspection": selectors.active_inspection(reservation),
             "form": form,
             "trail": audit.trail(reservation)[:30],

@@ -1,9 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from . import views
+
 app_name = "accounts"
 
 urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/resend/", views.verify_resend, name="verify_resend"),
+    path("recover/", views.recover, name="recover"),
+    path("recover/code/", views.recover_code, name="recover_code"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

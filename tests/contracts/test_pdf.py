@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -557,3 +558,20 @@ def test_page_one_renders_with_visible_chinese_text():
         assert title_ink > 500, (
             "the Chinese title drew no ink: is a CJK font installed for poppler (fonts-noto-cjk)?"
         )
+
+
+@pytest.mark.django_db
+def test_a_one_hour_rental_reads_one_hour_in_the_pdf_and_a_long_one_its_counted_days():
+    from contracts.snapshot import contract_document
+    from tests.factories import ContractFactory
+
+    contract = ContractFactory()
+    contract.ends_at = contract.starts_at + timedelta(hours=1)
+    one_hour = contract_document(contract=contract, terms=PUBLISHED_TERMS, language="zh-hans")
+    contract.ends_at = contract.starts_at + timedelta(days=6, hours=1)
+    week = contract_document(contract=contract, terms=PUBLISHED_TERMS, language="en")
+
+    short_text = _flat("\n".join(_pdf_text(render_contract_pdf(one_hour))[1]))
+    long_text = " ".join(_pdf_text(render_contract_pdf(week))[1])
+    assert "（共1小时）" in short_text and "共1天" not in short_text
+    assert "6 days 1 hour · counted as 7 days" in " ".join(long_text.split())
