@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rental.core.i18n import pick
-from service_tickets.terms import OVERRIDE_KEYS, TIERS
 from service_tickets.terms_labels import term_choices
 
 from .forms import HOURS

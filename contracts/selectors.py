@@ -111,6 +111,8 @@ def contract_trip_fees(*, contract: Contract) -> tuple[Decimal, Decimal]:
         terms=contract_terms(contract),
     )
     return fee, fee
+
+
 def reservation_outcome(*, reservation: Reservation) -> dict | None:
     """After the inspection: what was accepted and released, per model, and the figures of the
     contract the accepted units went onto. The reservation's own quote stays what it was (the

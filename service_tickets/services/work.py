@@ -21,8 +21,8 @@ from rental.accounts.models import User
 from rental.core import audit
 from rental.core.errors import NotAllowed
 from rental.core.money import ZERO, cny
-from rental.core.state import set_status
 from rental.core.phones import display_phone
+from rental.core.state import set_status
 from rental.core.tasks import enqueue_on_commit
 from rental.notifications.services import notify
 

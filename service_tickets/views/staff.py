@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from contracts.models import Contract
 from rental.core import audit
-from rental.core.flash import attempt, form_errors
 from rental.core.audit_labels import event_sentence
+from rental.core.flash import attempt, form_errors
 from rental.core.permissions import staff_required
 from rental.core.phones import phone_search_digits
 from rental.core.timeutil import local

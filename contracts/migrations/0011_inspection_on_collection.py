@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contracts', '0008_payment_from_deposit'),
+        ('contracts', '0010_neutral_fulfilment'),
     ]
 
     operations = [
