@@ -110,3 +110,35 @@ class TermForm(forms.Form):
         super().__init__(*args, **kwargs)
         # By meaning, grouped by tier, each with the value that applies now (terms_labels).
         self.fields["key"].choices = term_choices(tier=tier, values=values or {})
+
+
+class CloseForm(forms.Form):
+    """The last step: how the deposit refund was paid, and a yes to what closing will do."""
+
+    refund_method = forms.ChoiceField(
+        label=_("Refund paid by"),
+        required=False,
+        choices=[("", "—")]
+        + [
+            (c, label)
+            for c, label in Payment.Method.choices
+            if c in ("cash", "bank", "wechat", "alipay")
+        ],
+    )
+    refund_reference = forms.CharField(
+        label=_("Refund reference (transaction number)"),
+        max_length=100,
+        required=False,
+        help_text=_("Needed for a transfer, WeChat or Alipay refund."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked the figures above; close the contract."),
+        error_messages={"required": _("Tick the box to confirm the closing.")},
+    )
+
+
+class WriteOffForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to write off (CNY)"), min_value=0.01, decimal_places=2, max_digits=12
+    )
+    reason = forms.CharField(label=_("Reason (kept on the statement)"), max_length=300)

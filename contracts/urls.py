@@ -65,6 +65,11 @@ urlpatterns += [
     path("staff/contracts/<str:number>/payment/", contract_views.desk_payment, name="desk_payment"),
     path("staff/contracts/<str:number>/extend/", contract_views.desk_extend, name="desk_extend"),
     path("staff/contracts/<str:number>/close/", contract_views.desk_close, name="desk_close"),
+    path(
+        "staff/contracts/<str:number>/write-off/",
+        contract_views.desk_write_off,
+        name="desk_write_off",
+    ),
     path("staff/contracts/<str:number>/cancel/", contract_views.desk_cancel, name="desk_cancel"),
     path(
         "staff/contracts/<str:number>/statement.csv",

@@ -31,7 +31,8 @@ from ..models.contracts import ReturnCondition, SignedPlace
 from ..pdf import render_contract_pdf
 from ..signature import signature_png
 from ..snapshot import contract_document
-from .charges import charge_add, contract_statement, deposit_balance, deposit_entry_add
+from .charges import charge_add, deposit_balance, deposit_entry_add
+from .settlement import contract_settlement, settlement_check
 
 ACTION = "contracts.contract."
 
@@ -360,33 +361,48 @@ def _charge_late(contract, unit, returned_at: datetime, by) -> None:
     )
 
 
-def contract_close(*, contract: Contract, by) -> Contract:
-    """Settle: unpaid charges are taken from the deposit, the rest of the deposit is refunded."""
+def contract_close(
+    *, contract: Contract, by, refund_method: str = "", refund_reference: str = ""
+) -> Contract:
+    """Settle and close: unpaid charges are taken from the deposit and the rest is refunded,
+    paid out by `refund_method` (cash, bank, WeChat, Alipay) with its reference.
+
+    Refused while anything is still owed after the deposit (settlement.settlement_check): the
+    debt is collected as a payment, or a manager writes it off, first.
+    """
+    refund_reference = (refund_reference or "").strip()[:100]
     with transaction.atomic():
         contract = _lock(contract)
         require(contract, contract.can_close())
-        held = deposit_balance(contract=contract)
-        owed = contract_statement(contract=contract).balance
-        applied = min(held, max(owed, ZERO))
-        if applied > 0:
+        plan = contract_settlement(contract=contract)
+        settlement_check(
+            settlement=plan, refund_method=refund_method, refund_reference=refund_reference
+        )
+        if plan.applied > 0:
             deposit_entry_add(
                 contract=contract,
                 kind=DepositEntry.Kind.DEDUCTED,
-                amount=applied,
+                amount=plan.applied,
                 details={"what": "unpaid_charges"},
                 key=f"contract:{contract.pk}:deposit:unpaid",
                 by=by,
             )
             Payment.objects.create(
-                contract=contract, amount=applied, method=Payment.Method.DEPOSIT, received_by=by
+                contract=contract,
+                amount=plan.applied,
+                method=Payment.Method.DEPOSIT,
+                received_by=by,
             )
-        refund = held - applied
-        if refund > 0:
+        if plan.refund > 0:
             deposit_entry_add(
                 contract=contract,
                 kind=DepositEntry.Kind.REFUNDED,
-                amount=refund,
-                details={"what": "refund_at_closing"},
+                amount=plan.refund,
+                details={
+                    "what": "refund_at_closing",
+                    "method": refund_method,
+                    "reference": refund_reference,
+                },
                 key=f"contract:{contract.pk}:deposit:refund",
                 by=by,
             )
@@ -397,9 +413,9 @@ def contract_close(*, contract: Contract, by) -> Contract:
             by=by,
             event=ACTION + "closed",
             fields=["closed_at"],
-            refunded=refund,
-            applied=applied,
-            still_owed=owed - applied,
+            refunded=plan.refund,
+            applied=plan.applied,
+            refund_method=refund_method,
         )
     return contract
 

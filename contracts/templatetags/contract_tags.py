@@ -5,7 +5,7 @@ from django import template
 from catalog.pricing import rent_line_text
 from rental.core.audit_labels import event_sentence
 
-from ..money_text import charge_text, deposit_text
+from ..money_text import charge_text, deposit_text, payment_text
 
 register = template.Library()
 
@@ -24,3 +24,4 @@ def rent_lines(breakdown) -> str:
 
 register.filter("charge_text", charge_text)
 register.filter("deposit_text", deposit_text)
+register.filter("payment_text", payment_text)

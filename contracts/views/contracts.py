@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,7 @@ from service_tickets.selectors import contract_terms
 from .. import selectors
 from ..forms_contracts import (
     CancelForm,
+    CloseForm,
     DepositForm,
     ExtendForm,
     PaymentForm,
@@ -30,10 +32,11 @@ from ..forms_contracts import (
     ScanForm,
     SignForm,
     TermForm,
+    WriteOffForm,
 )
 from ..models import Contract
 from ..pdf import render_contract_pdf
-from ..services import charges
+from ..services import charges, settlement
 from ..services import contracts as lifecycle
 from ..snapshot import contract_document
 
@@ -179,16 +182,16 @@ def desk(request: HttpRequest, number: str) -> HttpResponse:
 def _terms_now(contract: Contract) -> dict:
     """The values that apply to this contract now (its own terms over the tier's)."""
     try:
-        return contract.service_terms().to_dict()
+        return contract_terms(contract).to_dict()
     except ApplicationError:
         return {}
 
 
 def _term_rows(contract: Contract) -> list[dict]:
-    from service_tickets.selectors import current_terms
+    from service_tickets.selectors import terms_in_force
     from service_tickets.terms_labels import term_rows
 
-    published = current_terms().to_dict() if not contract.terms_snapshot else {}
+    published = terms_in_force().to_dict() if not contract.terms_snapshot else {}
     return term_rows(overrides=contract.terms_overrides, published=published)
 
 
@@ -314,13 +317,73 @@ def desk_extend(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @staff_required
-@require_POST
 def desk_close(request: HttpRequest, number: str) -> HttpResponse:
-    def action(contract):
-        lifecycle.contract_close(contract=contract, by=request.user)
-        return _("Contract %(number)s is closed.") % {"number": contract.number}
+    """Closing asks first: it shows what happens to the balance, the deposit and the tickets,
+    and needs the refund's method and reference and a confirmation."""
+    from service_tickets import services as ticket_services
 
-    return _act(request, number, action)
+    contract = _contract(number)
+    plan = settlement.contract_settlement(contract=contract)
+    form = CloseForm(request.POST or None)
+    if plan.refund <= 0:
+        # Nothing goes back to the customer: there is no refund to describe.
+        del form.fields["refund_method"], form.fields["refund_reference"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            _contract_, cancelled = ticket_services.contract_close_with_tickets(
+                contract=contract,
+                by=request.user,
+                refund_method=form.cleaned_data.get("refund_method", ""),
+                refund_reference=form.cleaned_data.get("refund_reference", ""),
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Contract %(number)s is settled and closed.") % {"number": contract.number}
+                + (
+                    " "
+                    + _("Tickets cancelled: %(numbers)s.")
+                    % {"numbers": ", ".join(t.number for t in cancelled)}
+                    if cancelled
+                    else ""
+                ),
+            )
+            return redirect("contracts:desk", number=number)
+    return render(
+        request,
+        "contracts/staff/close.html",
+        {
+            **_context(contract),
+            "form": form,
+            "settlement": plan,
+            "open_tickets": [t for t in contract.tickets.all() if t.can_cancel()],
+            "write_off_form": WriteOffForm(),
+            "can_write_off": request.user.is_superuser
+            or request.user.in_staff_group(request.user.StaffGroup.MANAGER),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_required
+@require_POST
+def desk_write_off(request: HttpRequest, number: str) -> HttpResponse:
+    form = WriteOffForm(request.POST)
+    contract = _contract(number)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        settlement.contract_write_off(contract=contract, by=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("¥%(amount)s written off.") % {"amount": form.cleaned_data["amount"]},
+        )
+    return redirect("contracts:desk_close", number=number)
 
 
 @staff_required

@@ -96,7 +96,7 @@ def test_damage_is_taken_from_the_deposit_and_the_unit_goes_to_repair(staff):
     assert not CalendarEntry.objects.filter(is_active=True).exists()  # both units free again
 
     charges.payment_record(contract=contract, amount=Decimal("100"), method="cash", by=staff)
-    lifecycle.contract_close(contract=contract, by=staff)
+    lifecycle.contract_close(contract=contract, by=staff, refund_method="cash")
 
     contract.refresh_from_db()
     assert contract.status == Contract.Status.CLOSED

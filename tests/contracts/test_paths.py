@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contracts import services
 from contracts.models import Inspection
-from contracts.services import ReservationItem
+from contracts.services import ReservationItem, ReservationRequest
 from rental.accounts.models import User
 from rental.core.errors import ApplicationError
 from rental.core.timeutil import SHANGHAI
@@ -34,13 +34,15 @@ def _hour(hours: float):
 
 def _reserve(customer, model, quantity, *, start, hours=48, fulfilment="collection"):
     return services.reservation_create(
-        customer=customer,
-        items=[ReservationItem(model=model, quantity=quantity)],
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        fulfilment=fulfilment,
-        address=None,
-        tier="basic",
+        request=ReservationRequest(
+            customer=customer,
+            items=(ReservationItem(model=model, quantity=quantity),),
+            starts_at=start,
+            ends_at=start + timedelta(hours=hours),
+            fulfilment=fulfilment,
+            address=None,
+            tier="basic",
+        ),
         by=customer.user,
     )
 
@@ -72,13 +74,15 @@ def test_an_inspection_on_collection_is_refused_for_a_delivery():
     customer = CustomerFactory()
     address = AddressFactory(customer=customer)
     reservation = services.reservation_create(
-        customer=customer,
-        items=[ReservationItem(model=model, quantity=1)],
-        starts_at=_hour(30),
-        ends_at=_hour(54),
-        fulfilment="delivery",
-        address=address,
-        tier="basic",
+        request=ReservationRequest(
+            customer=customer,
+            items=(ReservationItem(model=model, quantity=1),),
+            starts_at=_hour(30),
+            ends_at=_hour(54),
+            fulfilment="delivery",
+            address=address,
+            tier="basic",
+        ),
         by=customer.user,
     )
 

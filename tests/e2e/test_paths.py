@@ -161,7 +161,7 @@ def test_error_pages_and_search_in_both_languages(page):
 
 def test_the_desk_reads_special_terms_by_meaning_and_histories_in_sentences(page):
     from contracts import services
-    from contracts.services import ReservationItem
+    from contracts.services import ReservationItem, ReservationRequest
     from tests.factories import StaffFactory
 
     laptop = EquipmentModelFactory(name="ThinkPad T14")
@@ -169,13 +169,15 @@ def test_the_desk_reads_special_terms_by_meaning_and_histories_in_sentences(page
     customer = CustomerFactory()
     start = timezone.now().astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
     reservation = services.reservation_create(
-        customer=customer,
-        items=[ReservationItem(model=laptop, quantity=1)],
-        starts_at=start + timedelta(days=2),
-        ends_at=start + timedelta(days=4),
-        fulfilment="collection",
-        address=None,
-        tier="rapid",
+        request=ReservationRequest(
+            customer=customer,
+            items=(ReservationItem(model=laptop, quantity=1),),
+            starts_at=start + timedelta(days=2),
+            ends_at=start + timedelta(days=4),
+            fulfilment="collection",
+            address=None,
+            tier="rapid",
+        ),
         by=customer.user,
     )
     services.inspection_book(reservation=reservation, place="collection", by=customer.user)
@@ -202,10 +204,43 @@ def test_the_desk_reads_special_terms_by_meaning_and_histories_in_sentences(page
     assert "4 小时" in row.inner_text()  # the published value, for comparison
     history = page.locator("main").inner_text()
     assert "contracts." not in history
-    assert "李娜 · 已设定特别服务条款" in history
+    assert "李娜 · 已设置特别服务条款" in history
     screenshot(page, "desk-terms-zh")
 
     page.get_by_role("button", name="English").click()
     row = page.get_by_test_id("term-row")
     assert "Rapid service" in row.inner_text() and "2 hours" in row.inner_text()
     screenshot(page, "desk-terms-en")
+
+
+def test_a_contract_with_a_balance_cannot_close_until_written_off(page):
+    from contracts.models import Contract
+    from contracts.services.charges import charge_add
+    from tests.service_tickets.factories import contract_of, manager
+
+    contract = contract_of(tier="rapid", status="active")
+    charge_add(contract=contract, kind="rent", amount=Decimal("394.00"), key="e2e:rent")
+    Contract.objects.filter(pk=contract.pk).update(status="returned")
+    manager(username="boss", first_name="强", last_name="王")
+    login(page, "boss")
+
+    page.goto(page.base_url + f"/staff/contracts/{contract.number}/")
+    page.get_by_test_id("close-link").click()
+    assert page.get_by_test_id("still-owed").inner_text() == "¥394.00"
+    assert page.get_by_test_id("close-form").count() == 0  # no way to close with a debt
+    screenshot(page, "close-balance-owed-zh")
+    card = page.get_by_test_id("still-owed-card")
+    card.locator("input[name=amount]").fill("394.00")
+    card.locator("input[name=reason]").fill("客户公司已注销，无法追收")
+    card.get_by_role("button", name="核销").click()
+    page.get_by_test_id("close-form").wait_for()
+    assert page.get_by_test_id("still-owed").inner_text() == "¥0.00"
+    assert "经理核销：客户公司已注销，无法追收" in page.get_by_test_id("statement").inner_text()
+    page.get_by_label("我已核对以上金额，关闭合同。").check()
+    page.get_by_test_id("close-form").get_by_role("button", name="结算并关闭").click()
+    page.get_by_test_id("contract-status").filter(has_text="已结清").wait_for()
+    assert page.get_by_test_id("balance").inner_text() == "¥0.00"
+
+    page.get_by_role("button", name="English").click()
+    assert "Written off by a manager" in page.get_by_test_id("statement").inner_text()
+    screenshot(page, "closed-after-write-off-en")
