@@ -454,11 +454,7 @@ class _Renderer:
                 "deducted from the deposit, and any amount the deposit does not cover is paid "
                 "by the lessee.",
             ),
-            pgettext(
-                "contract",
-                "Time beyond the agreed end of the rental period is charged as further rent "
-                "under the lessor's rate card; an early return does not reduce the agreed rent.",
-            ),
+            self.late_clause(),
             pgettext(
                 "contract",
                 "This agreement is made in two copies, one for each party, and takes effect "
@@ -466,6 +462,23 @@ class _Renderer:
             ),
         ]
         return [*self.heading(pgettext("contract", "General terms")), *self.numbered(clauses)]
+
+    def late_clause(self) -> str:
+        """The late-return rule with the surcharge and grace the contract was signed under."""
+        rule = self.doc.get("late_return")
+        if not rule:
+            return pgettext(
+                "contract",
+                "Time beyond the agreed end of the rental period is charged as further rent "
+                "under the lessor's rate card; an early return does not reduce the agreed rent.",
+            )
+        return pgettext(
+            "contract",
+            "A unit returned more than %(grace)s minutes after the agreed end is late: the whole "
+            "time beyond the end is charged as further rent under the lessor's rate card plus a "
+            "late-return surcharge of %(pct)s %%. An early return does not reduce the agreed "
+            "rent.",
+        ) % {"grace": rule["grace_minutes"], "pct": rule["surcharge_pct"]}
 
     def numbered(self, items: Sequence[Any]) -> list[Flowable]:
         return [

@@ -6,7 +6,7 @@ event, and does its money through the insert-only charge and deposit tables.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -103,6 +103,7 @@ def contract_sign(
         contract.terms_snapshot = terms_in_force(at=now).to_dict()
         contract.policy_snapshot = {
             "late_return_surcharge": str(house.late_return_surcharge),
+            "late_return_grace_minutes": house.late_return_grace_minutes,
             "deposit_rate": str(house.deposit_rate),
         }
         contract.delivery_fee, contract.pickup_fee = selectors.contract_trip_fees(contract=contract)
@@ -271,7 +272,7 @@ def contract_return_unit(
                 by=by,
                 note=notes or _("Damaged at return of %(number)s") % {"number": contract.number},
             )
-        if now > contract.ends_at:
+        if now > contract.ends_at + late_grace(contract):
             _charge_late(contract, unit, now, by)
         audit.record(
             by,
@@ -330,6 +331,12 @@ def _signed_card(unit: ContractUnit) -> RateCard:
     """The unit's rate card as signed; a contract signed before cards were kept uses its model's
     card as it was when this code first ran for it (the migration copied it)."""
     return RateCard.from_dict(unit.rate_card)
+
+
+def late_grace(contract: Contract) -> timedelta:
+    """The grace after the end within which a return is not late, as signed (none for contracts
+    signed before the policy had one)."""
+    return timedelta(minutes=int(contract.policy_snapshot.get("late_return_grace_minutes", 0)))
 
 
 def _late_surcharge(contract: Contract) -> Decimal:

@@ -575,3 +575,12 @@ def test_a_one_hour_rental_reads_one_hour_in_the_pdf_and_a_long_one_its_counted_
     long_text = " ".join(_pdf_text(render_contract_pdf(week))[1])
     assert "（共1小时）" in short_text and "共1天" not in short_text
     assert "6 days 1 hour · counted as 7 days" in " ".join(long_text.split())
+
+
+def test_the_general_terms_state_the_late_rule_with_surcharge_and_grace():
+    document = _document(late_return={"surcharge_pct": "20", "grace_minutes": 15})
+
+    text = _flat("\n".join(_pdf_text(render_contract_pdf(document))[1]))
+
+    assert _flat("超过15分钟归还的，视为逾期") in text
+    assert _flat("加收20%的逾期附加费") in text
