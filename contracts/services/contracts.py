@@ -32,6 +32,7 @@ from ..pdf import render_contract_pdf
 from ..signature import signature_png
 from ..snapshot import contract_document
 from .charges import charge_add, deposit_balance, deposit_entry_add
+from .handover import contract_start_for_handover
 from .settlement import contract_settlement, settlement_check
 
 ACTION = "contracts.contract."
@@ -174,6 +175,12 @@ def contract_handover_scan(*, contract: Contract, asset_tag: str, by) -> Contrac
         unit = _unit_by_tag(contract, tag)
         if unit.handed_over_at:
             raise ContractError(_("Unit %(tag)s is already handed over.") % {"tag": tag})
+        # Earlier than the start minus the buffer, the start moves first (or the scan is
+        # refused): a unit is never out while its calendar says it is free.
+        contract_start_for_handover(
+            contract=contract, units=_units(contract), now=timezone.now(), by=by
+        )
+        unit.refresh_from_db(fields=["rent"])
         unit.handed_over_at = timezone.now()
         unit.save(update_fields=["handed_over_at"])
         audit.record(by, ACTION + "unit_handed_over", contract, asset=tag)

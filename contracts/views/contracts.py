@@ -18,7 +18,7 @@ from rental.core.errors import ApplicationError
 from rental.core.flash import attempt
 from rental.core.permissions import customer_required, staff_required
 from rental.core.phones import phone_search_digits
-from rental.core.timeutil import SHANGHAI
+from rental.core.timeutil import SHANGHAI, local
 from service_tickets.selectors import contract_terms
 
 from .. import selectors
@@ -247,10 +247,23 @@ def desk_scan(request: HttpRequest, number: str) -> HttpResponse:
     def action(contract):
         if not form.is_valid():
             raise ApplicationError(_invalid(form))
+        before = contract.starts_at
         unit = lifecycle.contract_handover_scan(
             contract=contract, asset_tag=form.cleaned_data["asset_tag"], by=request.user
         )
-        return _("%(tag)s handed over.") % {"tag": unit.asset.asset_tag}
+        done = _("%(tag)s handed over.") % {"tag": unit.asset.asset_tag}
+        unit.contract.refresh_from_db(fields=["starts_at"])
+        if unit.contract.starts_at != before:
+            rent = sum(unit.contract.units.values_list("rent", flat=True))
+            done += " " + _(
+                "Handed over early: the rental now starts at %(start)s (was %(old)s); "
+                "the rent is re-priced to ¥%(rent)s."
+            ) % {
+                "start": f"{local(unit.contract.starts_at):%Y-%m-%d %H:%M}",
+                "old": f"{local(before):%Y-%m-%d %H:%M}",
+                "rent": rent,
+            }
+        return done
 
     return _act(request, number, action)
 

@@ -22,6 +22,7 @@ EVENT_LABELS = {
     "catalog.calendar.placed": _("Units placed on the calendar"),
     "catalog.calendar.released": _("Units released from the calendar"),
     "catalog.calendar.end_moved": _("Calendar end moved"),
+    "catalog.calendar.start_moved": _("Calendar start moved"),
     "catalog.calendar.kind_changed": _("Calendar entry changed"),
     "contracts.address.added": _("Address added"),
     "contracts.customer.created": _("Customer details saved"),
