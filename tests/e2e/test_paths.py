@@ -244,3 +244,37 @@ def test_a_contract_with_a_balance_cannot_close_until_written_off(page):
     page.get_by_role("button", name="English").click()
     assert "Written off by a manager" in page.get_by_test_id("statement").inner_text()
     screenshot(page, "closed-after-write-off-en")
+
+
+def test_an_early_handover_moves_the_start_and_says_so(page):
+    from tests.factories import ContractFactory, StaffFactory
+
+    laptop = EquipmentModelFactory(
+        name="ThinkPad T14",
+        hour_rate=Decimal("5"),
+        day_rate=Decimal("30"),
+        week_rate=Decimal("150"),
+    )
+    asset = AssetFactory(model=laptop, asset_tag="XSS-LT-0007")
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=6)
+    contract = ContractFactory(
+        status="signed",
+        starts_at=start,
+        ends_at=start + timedelta(days=7),
+        signed_at=timezone.now(),
+        units=[asset],
+        deposit_amount=Decimal("0"),
+    )
+    StaffFactory(username="desk")
+    login(page, "desk")
+
+    page.goto(page.base_url + f"/staff/contracts/{contract.number}/")
+    scan = page.get_by_test_id("scan").locator("input[name=asset_tag]")
+    scan.fill("XSS-LT-0007")
+    scan.press("Enter")
+    page.get_by_test_id("contract-status").filter(has_text="已交付").wait_for()
+    message = page.locator(".messages").inner_text()
+    assert "提前交付：租期改为" in message and "¥300.00" in message
+    screenshot(page, "early-handover-zh")
+    contract.refresh_from_db()
+    assert contract.starts_at == timezone.now().replace(minute=0, second=0, microsecond=0)
