@@ -12,6 +12,7 @@ from catalog.models import EquipmentModel
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import TIERS
 
+from .distances import estimated_km
 from .models import Address, Customer, Inspection
 from .models.choices import TIER_CHOICES
 from .models.customers import District
@@ -50,12 +51,25 @@ class AddressForm(forms.Form):
     district = forms.ChoiceField(label=_("District or city"), choices=District.choices)
     line = forms.CharField(label=_("Street address"), max_length=300)
     distance_km = forms.DecimalField(
-        label=_("Road distance from our depot (km)"),
+        label=_("Road distance from our depot (km), if you know it"),
         min_value=0,
         max_value=2000,
         decimal_places=1,
-        help_text=_("Staff check this when they confirm the order."),
+        required=False,
+        help_text=_(
+            "Leave it empty and we estimate it from the district; staff confirm the road "
+            "distance before you sign, and the delivery fee follows the confirmed figure."
+        ),
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("distance_km") is None and data.get("district"):
+            data["distance_km"] = estimated_km(data["district"])
+            if data["distance_km"] is None:
+                self.add_error("distance_km", _("Enter the distance for an address elsewhere."))
+        return data
+
     contact_name = forms.CharField(label=_("Contact on site"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
 

@@ -142,3 +142,12 @@ class WriteOffForm(forms.Form):
         label=_("Amount to write off (CNY)"), min_value=0.01, decimal_places=2, max_digits=12
     )
     reason = forms.CharField(label=_("Reason (kept on the statement)"), max_length=300)
+
+
+class DistanceForm(forms.Form):
+    distance_km = forms.DecimalField(
+        label=_("Road distance from our depot, confirmed (km)"),
+        min_value=0,
+        max_value=2000,
+        decimal_places=1,
+    )

@@ -66,6 +66,11 @@ urlpatterns += [
     path("staff/contracts/<str:number>/extend/", contract_views.desk_extend, name="desk_extend"),
     path("staff/contracts/<str:number>/close/", contract_views.desk_close, name="desk_close"),
     path(
+        "staff/contracts/<str:number>/distance/",
+        contract_views.desk_distance,
+        name="desk_distance",
+    ),
+    path(
         "staff/contracts/<str:number>/write-off/",
         contract_views.desk_write_off,
         name="desk_write_off",

@@ -32,6 +32,7 @@ from ..pdf import render_contract_pdf
 from ..signature import signature_png
 from ..snapshot import contract_document
 from .charges import charge_add, deposit_balance, deposit_entry_add
+from .distance import distance_needs_confirming
 from .handover import contract_start_for_handover
 from .settlement import contract_settlement, settlement_check
 
@@ -95,6 +96,11 @@ def contract_sign(
     with transaction.atomic():
         contract = _lock(contract)
         require(contract, contract.can_sign())
+        if distance_needs_confirming(contract):
+            raise ContractError(
+                _("Confirm the road distance to the site before signing: the trip fees use it."),
+                code="distance_unconfirmed",
+            )
         house = policy.current()
         if not contract.deposit_note:
             contract.deposit_waived, contract.deposit_amount = selectors.contract_deposit(

@@ -26,6 +26,7 @@ from ..forms_contracts import (
     CancelForm,
     CloseForm,
     DepositForm,
+    DistanceForm,
     ExtendForm,
     PaymentForm,
     ReturnForm,
@@ -36,7 +37,7 @@ from ..forms_contracts import (
 )
 from ..models import Contract
 from ..pdf import render_contract_pdf
-from ..services import charges, settlement
+from ..services import charges, distance, settlement
 from ..services import contracts as lifecycle
 from ..snapshot import contract_document
 
@@ -173,6 +174,8 @@ def desk(request: HttpRequest, number: str) -> HttpResponse:
             "extend_form": ExtendForm(),
             "term_form": TermForm(tier=contract.tier, values=_terms_now(contract)),
             "term_rows": _term_rows(contract),
+            "distance_form": DistanceForm(initial={"distance_km": contract.distance_km}),
+            "trip_fees": selectors.contract_trip_fees(contract=contract),
             "cancel_form": CancelForm(),
             "trail": audit.trail(contract)[:40],
         },
@@ -378,6 +381,25 @@ def desk_close(request: HttpRequest, number: str) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@staff_required
+@require_POST
+def desk_distance(request: HttpRequest, number: str) -> HttpResponse:
+    form = DistanceForm(request.POST)
+
+    def action(contract):
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        contract = distance.contract_confirm_distance(
+            contract=contract, by=request.user, **form.cleaned_data
+        )
+        delivery, pickup = selectors.contract_trip_fees(contract=contract)
+        return _(
+            "Road distance confirmed: %(km)s km; delivery ¥%(delivery)s, pickup ¥%(pickup)s."
+        ) % {"km": contract.distance_km, "delivery": delivery, "pickup": pickup}
+
+    return _act(request, number, action)
 
 
 @staff_required

@@ -191,7 +191,16 @@ def quote_fragment(request: HttpRequest, customer: Customer) -> HttpResponse:
             error = str(exc)
     else:
         error = form.error_text()
-    return render(request, "contracts/_quote.html", {"quote": quote, "error": error})
+    address = form.cleaned_data.get("address") if quote is not None else None
+    return render(
+        request,
+        "contracts/_quote.html",
+        {
+            "quote": quote,
+            "error": error,
+            "address": address if quote and quote.delivery_fee + quote.pickup_fee else None,
+        },
+    )
 
 
 @customer_required

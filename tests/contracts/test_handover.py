@@ -12,7 +12,7 @@ from catalog.models import CalendarEntry
 from catalog.selectors import blocked_range
 from contracts.models import Contract
 from contracts.services import contracts as lifecycle
-from rental.core.errors import Conflict
+from rental.core.errors import ApplicationError, Conflict
 from tests.factories import AssetFactory, ContractFactory, EquipmentModelFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,38 @@ def test_a_handover_inside_the_buffer_keeps_the_start():
 
     contract.refresh_from_db()
     assert contract.starts_at == _hour(1)
+
+
+def test_the_distance_is_an_estimate_until_staff_confirm_it_and_a_change_reprices():
+    from contracts.selectors import contract_trip_fees
+    from contracts.services.distance import contract_confirm_distance
+    from rental.core.models import AuditEvent
+    from tests.factories import AddressFactory, CustomerFactory
+
+    customer = CustomerFactory()
+    address = AddressFactory(customer=customer, distance_km=Decimal("5"), zone="base")
+    contract = ContractFactory(
+        status="draft",
+        customer=customer,
+        address=address,
+        tier="basic",
+        zone="base",
+        distance_km=Decimal("5"),
+        distance_confirmed_at=None,
+        units=[AssetFactory()],
+    )
+    staff = StaffFactory()
+
+    with pytest.raises(ApplicationError) as refused:
+        lifecycle.contract_sign(contract=contract, by=staff, place="office")
+    assert refused.value.code == "distance_unconfirmed"
+    assert contract_trip_fees(contract=contract) == (Decimal("14.00"), Decimal("14.00"))
+
+    contract = contract_confirm_distance(contract=contract, distance_km="12.4", by=staff)
+
+    # Taxi: 10 for the first 3 km, then 2 per km or part: 12.4 km → 10 + 10 × 2 = 30.
+    assert contract_trip_fees(contract=contract) == (Decimal("30.00"), Decimal("30.00"))
+    event = AuditEvent.objects.get(action="contracts.contract.distance_confirmed")
+    assert event.data["old"] == "5.0" and event.data["new"] == "12.4"
+    signed = lifecycle.contract_sign(contract=contract, by=staff, place="office")
+    assert (signed.delivery_fee, signed.pickup_fee) == (Decimal("30.00"), Decimal("30.00"))

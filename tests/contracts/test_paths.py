@@ -199,3 +199,34 @@ def test_a_fresh_reservation_form_shows_a_hint_not_an_error(client):
     html = quote.content.decode()
     assert "选择型号和租期后即可看到报价" in html
     assert "请至少选择一个型号" not in html and "quote-error" not in html
+
+
+def test_an_address_without_a_distance_gets_the_districts_estimate_and_the_quote_says_so(client):
+    model = EquipmentModelFactory()
+    AssetFactory(model=model)
+    customer = CustomerFactory()
+    client.force_login(customer.user)
+
+    client.post(
+        reverse("contracts:address_add"),
+        {"district": "huli", "line": "湖里区会展南路 198 号", "distance_km": ""},
+    )
+    [address] = customer.addresses.all()
+    assert address.distance_km == Decimal("10.0")
+    start = _hour(72)
+    quote = client.post(
+        reverse("contracts:reservation_quote"),
+        {
+            "model_0": model.pk,
+            "quantity_0": 1,
+            "start_date": f"{start:%Y-%m-%d}",
+            "start_hour": start.hour,
+            "end_date": f"{start + timedelta(days=2):%Y-%m-%d}",
+            "end_hour": start.hour,
+            "fulfilment": "delivery",
+            "address": address.pk,
+            "tier": "basic",
+        },
+    ).content.decode()
+
+    assert "送货、取回费用按估算距离 10.0 公里计算" in quote
