@@ -193,6 +193,33 @@ def calendar_set_end(*, entry: CalendarEntry, ends_at: datetime, by=None) -> Cal
     return entry
 
 
+def calendar_set_start(*, entry: CalendarEntry, starts_at: datetime, by=None) -> CalendarEntry:
+    """Move the start of an active entry earlier (a unit handed over before the rental's start)
+    if the unit is free then; the database refuses an overlap and so does this, clearly."""
+    _check_period(starts_at, entry.ends_at)
+    buffer = policy.current().turnaround_buffer
+    with transaction.atomic():
+        entry = CalendarEntry.objects.select_for_update().get(pk=entry.pk)
+        if not entry.is_active:
+            raise CatalogError(_("This booking has already been released."), code="released")
+        old_start = entry.starts_at
+        entry.starts_at = starts_at
+        entry.blocked = selectors.blocked_range(starts_at, entry.ends_at, buffer)
+        try:
+            with transaction.atomic():
+                entry.save(update_fields=["starts_at", "blocked"])
+        except IntegrityError as exc:
+            if not _is_overlap(exc):
+                raise
+            raise Conflict(
+                _("Unit %(tag)s is booked by someone else until after %(when)s.")
+                % {"tag": entry.asset.asset_tag, "when": f"{local(starts_at):%Y-%m-%d %H:%M}"},
+                code="unit_taken",
+            ) from exc
+        audit.record(by, "catalog.calendar.start_moved", entry, old=old_start, new=starts_at)
+    return entry
+
+
 def asset_set_service_status(
     *, asset: Asset, status: Asset.ServiceStatus, by=None, note: str = ""
 ) -> Asset:

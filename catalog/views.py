@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, TextField
@@ -24,7 +25,7 @@ from rental.core.errors import ApplicationError
 from rental.core.i18n import pick
 from rental.core.money import cny, format_cny
 
-from . import selectors, specs
+from . import search, selectors, specs
 from .forms import AvailabilityForm, CatalogueFilterForm
 from .models import Brand, Category, EquipmentModel, ModelPhoto
 from .pricing import RentBreakdown, rent_breakdown
@@ -81,6 +82,13 @@ def model_list(request: HttpRequest) -> HttpResponse:
     filters.is_valid()  # bad values are dropped, never an error page
     data = filters.cleaned_data
     query = data.get("q", "").strip()
+    typed = request.GET.get("q", "")
+    query_error = ""
+    if search.too_long(typed):
+        query_error = gettext(
+            "Your search is too long: use at most %(n)s characters, e.g. a model or a category."
+        ) % {"n": search.MAX_QUERY_LENGTH}
+        query = ""
 
     categories = list(Category.objects.all())
     brands = list(Brand.objects.filter(models__is_active=True).distinct().order_by("name"))
@@ -97,16 +105,25 @@ def model_list(request: HttpRequest) -> HttpResponse:
     if brand:
         models = models.filter(brand=brand)
     if query:
-        models = models.alias(specs_text=Cast("specs", TextField())).filter(
-            Q(name__icontains=query)
-            | Q(brand__name__icontains=query)
-            | Q(brand__name_zh__icontains=query)
-            | Q(category__name_zh__icontains=query)
-            | Q(category__name_en__icontains=query)
-            | Q(summary_zh__icontains=query)
-            | Q(summary_en__icontains=query)
-            | Q(specs_text__icontains=query)
-        )
+        models = models.alias(specs_text=Cast("specs", TextField()))
+        # Every typed word must match; each may match through any of its alternatives.
+        for alternatives in search.query_words(query):
+            matches = Q()
+            for word in alternatives:
+                matches |= (
+                    Q(name__icontains=word)
+                    | Q(brand__name__icontains=word)
+                    | Q(brand__name_zh__icontains=word)
+                    | Q(category__name_zh__icontains=word)
+                    | Q(category__name_en__icontains=word)
+                    | Q(category__slug__icontains=word)
+                    | Q(summary_zh__icontains=word)
+                    | Q(summary_en__icontains=word)
+                    | Q(specs_text__icontains=word)
+                )
+            models = models.filter(matches)
+    if query_error:
+        models = models.none()
     page = Paginator(models, PAGE_SIZE).get_page(request.GET.get("page"))
     cards = [
         {
@@ -128,6 +145,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
             "category": category,
             "brand": brand,
             "query": query,
+            "query_error": query_error,
             "category_chips": _chips(
                 request, "category", categories, category, gettext("All categories")
             ),
@@ -197,6 +215,14 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ApplicationError as exc:
             error = exc.message
+    # "Reserve this model" carries the period and quantity just checked to the reservation form.
+    reserve = {"model": model.pk}
+    if checked and form.is_valid():
+        reserve |= {
+            "start": f"{timezone.localtime(form.cleaned_data['start']):%Y-%m-%dT%H:%M}",
+            "end": f"{timezone.localtime(form.cleaned_data['end']):%Y-%m-%dT%H:%M}",
+            "quantity": form.cleaned_data["quantity"],
+        }
     return render(
         request,
         "catalog/model_detail.html",
@@ -219,6 +245,7 @@ def model_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "checked": checked,
             "availability": availability,
             "error": error,
+            "reserve_query": urlencode(reserve),
         },
     )
 

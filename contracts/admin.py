@@ -9,6 +9,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from rental.core import audit
+from rental.core.audit_labels import actor_name, event_sentence
 
 from .models import (
     Address,
@@ -30,7 +31,10 @@ class AuditTrailMixin:
         return format_html_join(
             "\n",
             "<div>{} · {} · {}</div>",
-            ((f"{e.occurred_at:%Y-%m-%d %H:%M}", e.actor or "—", e.action) for e in events),
+            (
+                (f"{e.occurred_at:%Y-%m-%d %H:%M}", actor_name(e.actor), event_sentence(e))
+                for e in events
+            ),
         )
 
 

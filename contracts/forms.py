@@ -13,6 +13,7 @@ from rental.core.forms import BoundedDateField, BoundedDateTimeField
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import TIERS
 
+from .distances import estimated_km
 from .models import Address, Customer, Inspection
 from .models.choices import TIER_CHOICES
 from .models.customers import District
@@ -51,12 +52,25 @@ class AddressForm(forms.Form):
     district = forms.ChoiceField(label=_("District or city"), choices=District.choices)
     line = forms.CharField(label=_("Street address"), max_length=300)
     distance_km = forms.DecimalField(
-        label=_("Road distance from our depot (km)"),
+        label=_("Road distance from our depot (km), if you know it"),
         min_value=0,
         max_value=2000,
         decimal_places=1,
-        help_text=_("Staff check this when they confirm the order."),
+        required=False,
+        help_text=_(
+            "Leave it empty and we estimate it from the district; staff confirm the road "
+            "distance before you sign, and the delivery fee follows the confirmed figure."
+        ),
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("distance_km") is None and data.get("district"):
+            data["distance_km"] = estimated_km(data["district"])
+            if data["distance_km"] is None:
+                self.add_error("distance_km", _("Enter the distance for an address elsewhere."))
+        return data
+
     contact_name = forms.CharField(label=_("Contact on site"), max_length=100, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
 
@@ -101,6 +115,10 @@ class ReservationForm(forms.Form):
         tomorrow = (timezone.now().astimezone(SHANGHAI) + timedelta(days=1)).date()
         self.fields["start_date"].initial = tomorrow
         self.fields["end_date"].initial = tomorrow + timedelta(days=2)
+        # A period passed on from the catalogue wins over the suggestion above.
+        for name in ("start_date", "start_hour", "end_date", "end_hour"):
+            if name in self.initial:
+                self.fields[name].initial = self.initial.pop(name)
         self.models = list(
             EquipmentModel.objects.filter(is_active=True).select_related("brand", "category")
         )
@@ -185,7 +203,13 @@ class ReservationForm(forms.Form):
             if self.data.get(f"model_{n}")
         ]
         if not rows:
-            rows = [{"n": 0, "model": str(self.initial.get("model", "")), "quantity": "1"}]
+            rows = [
+                {
+                    "n": 0,
+                    "model": str(self.initial.get("model", "")),
+                    "quantity": str(self.initial.get("quantity", "1")),
+                }
+            ]
         return rows
 
 
@@ -201,6 +225,13 @@ class InspectionForm(forms.Form):
 
 class CancelReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=300, required=False)
+
+    def __init__(self, *args, places=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if places is not None:
+            # Only the places that can work for this reservation are offered.
+            self.fields["place"].choices = [(p, Inspection.Place(p).label) for p in places]
+            self.fields["place"].initial = places[0]
 
 
 class OutcomeForm(forms.Form):

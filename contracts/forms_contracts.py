@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rental.core.forms import BoundedDateField, MoneyField
 from rental.core.i18n import pick
-from service_tickets.terms import OVERRIDE_KEYS, TIERS
+from service_tickets.terms_labels import term_choices
 
 from .forms import HOURS
 from .models import Payment
@@ -100,8 +100,48 @@ class TermForm(forms.Form):
         help_text=_("Hours, km or CNY as a number; times as 12:00; leave empty for “none”."),
     )
 
-    def __init__(self, *args, tier: str, **kwargs):
+    def __init__(self, *args, tier: str, values: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        own = [k for k in OVERRIDE_KEYS if k.startswith(f"{tier}.")]
-        shared = [k for k in OVERRIDE_KEYS if "." not in k or k.split(".")[0] not in TIERS]
-        self.fields["key"].choices = [(k, k) for k in own + shared]
+        # By meaning, grouped by tier, each with the value that applies now (terms_labels).
+        self.fields["key"].choices = term_choices(tier=tier, values=values or {})
+
+
+class CloseForm(forms.Form):
+    """The last step: how the deposit refund was paid, and a yes to what closing will do."""
+
+    refund_method = forms.ChoiceField(
+        label=_("Refund paid by"),
+        required=False,
+        choices=[("", "—")]
+        + [
+            (c, label)
+            for c, label in Payment.Method.choices
+            if c in ("cash", "bank", "wechat", "alipay")
+        ],
+    )
+    refund_reference = forms.CharField(
+        label=_("Refund reference (transaction number)"),
+        max_length=100,
+        required=False,
+        help_text=_("Needed for a transfer, WeChat or Alipay refund."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked the figures above; close the contract."),
+        error_messages={"required": _("Tick the box to confirm the closing.")},
+    )
+
+
+class WriteOffForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to write off (CNY)"), min_value=0.01, decimal_places=2, max_digits=12
+    )
+    reason = forms.CharField(label=_("Reason (kept on the statement)"), max_length=300)
+
+
+class DistanceForm(forms.Form):
+    distance_km = forms.DecimalField(
+        label=_("Road distance from our depot, confirmed (km)"),
+        min_value=0,
+        max_value=2000,
+        decimal_places=1,
+    )

@@ -16,7 +16,7 @@ from rental.core.i18n import pick
 from rental.core.money import plain_number
 from rental.core.timeutil import local
 
-from .models import Charge, DepositEntry
+from .models import Charge, DepositEntry, Payment
 
 
 def _when(value: str) -> str:
@@ -59,7 +59,16 @@ def _facts_text(details: dict) -> str | None:
     if what == "unpaid_charges":
         return gettext("Unpaid charges")
     if what == "refund_at_closing":
-        return gettext("Refund at closing")
+        text = gettext("Refund at closing")
+        if details.get("method"):
+            text += " · " + str(dict(Payment.Method.choices).get(details["method"], ""))
+        if details.get("reference"):
+            text += " · " + gettext("ref. %(reference)s") % {"reference": details["reference"]}
+        return text
+    if what == "write_off":
+        return gettext("Written off by a manager: %(reason)s") % {
+            "reason": details.get("reason", "")
+        }
     if what == "surcharge_waived":
         return gettext("Ticket %(number)s: 24-hour surcharge waived") % {
             "number": details.get("number", "")
@@ -83,3 +92,11 @@ def deposit_text(entry: DepositEntry) -> str:
     if details:
         return _facts_text(details) or entry.reason
     return entry.reason
+
+
+def payment_text(payment: Payment) -> str:
+    """ "Paid · WeChat Pay · ref. 4200001234": how, and the reference that finds it again."""
+    text = gettext("Paid") + " · " + str(payment.get_method_display())
+    if payment.reference:
+        text += " · " + gettext("ref. %(reference)s") % {"reference": payment.reference}
+    return text

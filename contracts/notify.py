@@ -30,7 +30,20 @@ def staff_recipients(*groups: str) -> list[Recipient]:
 
 
 def tell(event: str, key: str, *, customer: Customer, context: dict, staff: bool = True) -> None:
-    recipients = [customer_recipient(customer)]
+    """The customer hears `event` in the customer's words; the front desk, if `staff`, hears
+    `staff.<event>`: the same facts worded for the person who has to act on them."""
+    notify(event=event, key=key, recipients=[customer_recipient(customer)], context=context)
     if staff:
-        recipients += staff_recipients()
-    notify(event=event, key=key, recipients=recipients, context=context)
+        tell_staff(f"staff.{event}", key, customer=customer, context=context)
+
+
+def tell_staff(event: str, key: str, *, customer: Customer | None, context: dict) -> None:
+    """A staff-worded notice to the front desk (each member in their own language)."""
+    recipients = staff_recipients()
+    if recipients:
+        notify(
+            event=event,
+            key=f"{key}:staff",
+            recipients=recipients,
+            context={**context, "customer_name": customer.name if customer else ""},
+        )

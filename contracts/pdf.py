@@ -122,14 +122,34 @@ def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
         % {
             "start": period["starts_at"],
             "end": period["ends_at"],
-            "days": ngettext("%(count)d day", "%(count)d days", days) % {"count": days},
+            # Documents from before periods were put in words still say their days.
+            "days": period.get("words")
+            or ngettext("%(count)d day", "%(count)d days", days) % {"count": days},
         },
+        "late_clause": _late_clause(doc.get("late_return")),
         "company": doc["customer"].get("kind") == "company",
         "signature": signature,
         "signature_image": drawn,
         "signed_place": _place(signature.get("place", "")) if signature else "",
         "page_counter_css": _page_counter_css(pgettext("contract", "Page %(page)d of %(pages)d")),
     }
+
+
+def _late_clause(rule: Mapping[str, Any] | None) -> str:
+    """The late-return rule with the surcharge and grace the contract was signed under."""
+    if not rule:
+        return pgettext(
+            "contract",
+            "Time beyond the agreed end of the rental period is charged as further rent under "
+            "the lessor's rate card; an early return does not reduce the agreed rent.",
+        )
+    return pgettext(
+        "contract",
+        "A unit returned more than %(grace)s minutes after the agreed end is late: the whole "
+        "time beyond the end is charged as further rent under the lessor's rate card plus a "
+        "late-return surcharge of %(pct)s %%. An early return does not reduce the agreed "
+        "rent.",
+    ) % {"grace": rule["grace_minutes"], "pct": rule["surcharge_pct"]}
 
 
 def _page_counter_css(phrase: str) -> str:

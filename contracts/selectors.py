@@ -111,3 +111,40 @@ def contract_trip_fees(*, contract: Contract) -> tuple[Decimal, Decimal]:
         terms=contract_terms(contract),
     )
     return fee, fee
+
+
+def reservation_outcome(*, reservation: Reservation) -> dict | None:
+    """After the inspection: what was accepted and released, per model, and the figures of the
+    contract the accepted units went onto. The reservation's own quote stays what it was (the
+    page shows it as "as quoted"). None while no inspection outcome is recorded."""
+    units = [unit for line in reservation.lines.all() for unit in line.units.all()]
+    if not any(u.outcome != u.Outcome.HELD for u in units):
+        return None
+    accepted: dict[str, int] = {}
+    released: dict[str, int] = {}
+    for line in reservation.lines.all():
+        for unit in line.units.all():
+            target = accepted if unit.outcome == unit.Outcome.ACCEPTED else released
+            if unit.outcome != unit.Outcome.HELD:
+                target[str(line.model)] = target.get(str(line.model), 0) + 1
+    contract = Contract.objects.filter(reservation=reservation).first()
+    figures = None
+    if contract is not None:
+        rent = cny(sum((u.rent for u in contract.units.all()), ZERO))
+        delivery, pickup = contract_trip_fees(contract=contract)
+        figures = {
+            "number": contract.number,
+            "status": contract.get_status_display(),
+            "units": sum(accepted.values()),
+            "rent": rent,
+            "delivery_fee": delivery,
+            "pickup_fee": pickup,
+            "total": cny(rent + delivery + pickup),
+            "deposit_waived": contract.deposit_waived,
+            "deposit": contract.deposit_amount,
+        }
+    return {
+        "accepted": sorted(accepted.items()),
+        "released": sorted(released.items()),
+        "contract": figures,
+    }

@@ -13,10 +13,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from catalog.pricing import rent_line_text
+from rental.core import policy
+from rental.core.money import plain_number
 from rental.core.phones import display_phone
 from rental.core.timeutil import local
+from service_tickets.periods import period_words
 from service_tickets.sla import rental_days
-from service_tickets.terms import TIER_LABELS, ServiceTerms
+from service_tickets.terms import FIELD_KINDS, TIER_LABELS, ServiceTerms
+from service_tickets.terms_labels import term_label, term_value_text
 
 from .models import Contract
 from .models.contracts import SignedPlace
@@ -69,6 +73,7 @@ def contract_document(
                 "starts_at": _when(contract.starts_at),
                 "ends_at": _when(contract.ends_at),
                 "days": rental_days(start=contract.starts_at, end=contract.ends_at),
+                "words": period_words(start=contract.starts_at, end=contract.ends_at),
             },
             "fulfilment": str(contract.get_fulfilment_display())
             + (f" · {address}" if address else ""),
@@ -101,11 +106,25 @@ def contract_document(
             },
             "service_terms": service_terms_in_words(terms=terms, tier=contract.tier),
             "special_terms": [
-                _("%(key)s: %(value)s") % {"key": key, "value": value}
-                for key, value in sorted(contract.terms_overrides.items())
+                _("%(key)s: %(value)s")
+                % {"key": term_label(key), "value": term_value_text(key, value)}
+                for key, value in contract.terms_overrides.items()
+                if key in FIELD_KINDS
             ],
+            "late_return": _late_rule(contract),
             "signature": _signature_words(signature),
         }
+
+
+def _late_rule(contract: Contract) -> dict:
+    """The late-return rule the contract prices by: its snapshot once signed, else today's."""
+    if contract.policy_snapshot:
+        surcharge = Decimal(contract.policy_snapshot["late_return_surcharge"])
+        grace = int(contract.policy_snapshot.get("late_return_grace_minutes", 0))
+    else:
+        house = policy.current()
+        surcharge, grace = house.late_return_surcharge, house.late_return_grace_minutes
+    return {"surcharge_pct": plain_number(surcharge * 100), "grace_minutes": grace}
 
 
 def _deposit_reasons(contract: Contract) -> list[str]:

@@ -67,6 +67,16 @@ urlpatterns += [
     path("staff/contracts/<no:number>/payment/", contract_views.desk_payment, name="desk_payment"),
     path("staff/contracts/<no:number>/extend/", contract_views.desk_extend, name="desk_extend"),
     path("staff/contracts/<no:number>/close/", contract_views.desk_close, name="desk_close"),
+    path(
+        "staff/contracts/<no:number>/distance/",
+        contract_views.desk_distance,
+        name="desk_distance",
+    ),
+    path(
+        "staff/contracts/<no:number>/write-off/",
+        contract_views.desk_write_off,
+        name="desk_write_off",
+    ),
     path("staff/contracts/<no:number>/cancel/", contract_views.desk_cancel, name="desk_cancel"),
     path(
         "staff/contracts/<no:number>/statement.csv",

@@ -7,10 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.html import format_html
-from django.utils.text import format_lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rental.core.errors import ApplicationError
@@ -19,63 +16,8 @@ from . import services
 from .models import TermsVersion, Ticket
 from .selectors import terms_in_force
 from .terms import DELIVERY_MODES, FIELD_KINDS, TIER_LABELS, TIERS, ZONE_LABELS, ZONES
-
-_GLOBAL_LABELS = {
-    "taxi.flag_fall": _("Taxi: fare for the first kilometres (CNY)"),
-    "taxi.flag_fall_km": _("Taxi: kilometres covered by that fare"),
-    "taxi.per_km": _("Taxi: each further km or part of one (CNY)"),
-    "outside_service_fee": _("Service fee on trips outside the base zone (CNY)"),
-    "repair.hardware.base.min": _("Hardware repair, base zone, per block: from (CNY)"),
-    "repair.hardware.base.max": _("Hardware repair, base zone, per block: up to (CNY)"),
-    "repair.hardware.outside.min": _("Hardware repair, outside, per block: from (CNY)"),
-    "repair.hardware.outside.max": _("Hardware repair, outside, per block: up to (CNY)"),
-    "repair.hardware.units_per_block": _("Units one hardware block covers"),
-    "repair.software.base.min": _("Software repair, base zone, per unit: from (CNY)"),
-    "repair.software.base.max": _("Software repair, base zone, per unit: up to (CNY)"),
-    "repair.software.outside.min": _("Software repair, outside, per unit: from (CNY)"),
-    "repair.software.outside.max": _("Software repair, outside, per unit: up to (CNY)"),
-    "overtime.free_hours": _("Hours after arrival without surcharge"),
-    "overtime.block_hours": _("Surcharge for each further started period of (hours)"),
-    "overtime.rate": _("Surcharge per period, share of the repair fee (0.5 = 50 %)"),
-}
-_TIER_LABELS = {
-    "response_hours": _("Response target in %(zone)s (hours; empty: none)"),
-    "long_rental.days": _("Long rentals: from this many days (empty: never)"),
-    "long_rental.response_hours": _("Long rentals: response target in %(zone)s (hours)"),
-    "long_rental.cutoff": _("Long rentals: calls from this time are due at it the next day"),
-    "delivery": _("Delivery and pickup in %(zone)s"),
-    "delivery.free_km": _("Free delivery radius (km)"),
-    "delivery.per_km_beyond": _("Beyond the radius, per km or part (CNY)"),
-    "repair_included.hardware": _("Zones where on-site hardware repair is included"),
-    "repair_included.software": _("Zones where on-site software repair is included"),
-    "repair_transport": _("Zones where on-site repair adds transport"),
-}
-_MODE_LABELS = {
-    "free": _("free"),
-    "taxi": _("taxi fare"),
-    "taxi_plus_service_fee": _("taxi fare + service fee"),
-    "free_within_radius": _("free within the radius, then per km"),
-}
-
-
-def _zone_label(template, zone: str) -> str:
-    return str(template) % {"zone": gettext(ZONE_LABELS[zone])}
-
-
-_lazy_zone_label = lazy(_zone_label, str)
-
-
-def _label(key: str):
-    """A translated label for a terms key: "Rapid service · Response target in base zone …"."""
-    if key in _GLOBAL_LABELS:
-        return _GLOBAL_LABELS[key]
-    tier, rest = key.split(".", 1)
-    head, _dot, zone = rest.rpartition(".")
-    if zone in ZONES and head in _TIER_LABELS:
-        return format_lazy(
-            "{} · {}", _(TIER_LABELS[tier]), _lazy_zone_label(_TIER_LABELS[head], zone)
-        )
-    return format_lazy("{} · {}", _(TIER_LABELS[tier]), _TIER_LABELS[rest])
+from .terms_labels import MODE_LABELS as _MODE_LABELS
+from .terms_labels import term_label as _label
 
 
 def _field(key: str, kind: str) -> forms.Field:

@@ -81,8 +81,12 @@ def explain_response_deadline(
     reported_at: datetime,
     rental_days: int,
     terms: ServiceTerms,
+    period_text: str = "",
 ) -> str:
-    """One sentence, in the active language, saying which rule gave the deadline (or none)."""
+    """One sentence, in the active language, saying which rule gave the deadline (or none).
+
+    `period_text` is the rental's length in words (service_tickets.periods); without it the
+    sentence names the counted days."""
     target = _target(tier, zone, reported_at, rental_days, terms)
     params = {
         "tier": gettext(TIER_LABELS[tier]),
@@ -98,7 +102,7 @@ def explain_response_deadline(
                 % params
             )
         return gettext("%(tier)s, %(zone)s: no automatic deadline; staff set one by hand.") % params
-    params["days"] = ngettext("%(count)d day", "%(count)d days", rental_days) % {
+    params["days"] = period_text or ngettext("%(count)d day", "%(count)d days", rental_days) % {
         "count": rental_days
     }
     params["called"] = _clock(target.called)

@@ -170,6 +170,8 @@ class ContractFactory(factory.django.DjangoModelFactory):
     signed_at = factory.LazyAttribute(
         lambda c: None if c.status in ("draft", "cancelled") else c.starts_at
     )
+    # Staff have confirmed the road distance (signing needs it for a delivery).
+    distance_confirmed_at = factory.LazyFunction(lambda: _now_hour())
     # What signing freezes, as the published terms and the house defaults give it.
     terms_snapshot = factory.LazyAttribute(
         lambda c: {} if c.status in ("draft", "cancelled") else _published_terms()

@@ -56,6 +56,13 @@ class Contract(models.Model):
     distance_km = models.DecimalField(
         _("road distance (km)"), max_digits=6, decimal_places=1, null=True, blank=True
     )
+    # The customer's figure is an estimate; staff confirm the road distance before signing.
+    distance_confirmed_at = models.DateTimeField(
+        _("road distance confirmed at"), null=True, blank=True
+    )
+    distance_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     delivery_fee = models.DecimalField(
         _("delivery fee"), max_digits=12, decimal_places=2, default=Decimal("0.00")
     )

@@ -132,6 +132,9 @@ class Inspection(models.Model):
     class Place(models.TextChoices):
         SHOWROOM = "showroom", _("At our showroom")
         SITE = "site", _("At my site, on delivery")
+        # Collecting customers can always look the goods over at the counter when they collect,
+        # however close the start: no showroom slot is needed.
+        COLLECTION = "collection", _("At our office, when I collect")
 
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")

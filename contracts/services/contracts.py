@@ -6,7 +6,7 @@ event, and does its money through the insert-only charge and deposit tables.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -32,7 +32,10 @@ from ..models.contracts import ReturnCondition, SignedPlace
 from ..pdf import render_contract_pdf
 from ..signature import signature_png
 from ..snapshot import contract_document
-from .charges import charge_add, contract_statement, deposit_balance, deposit_entry_add
+from .charges import charge_add, deposit_balance, deposit_entry_add
+from .distance import distance_needs_confirming
+from .handover import contract_start_for_handover
+from .settlement import contract_settlement, settlement_check
 
 ACTION = "contracts.contract."
 
@@ -94,6 +97,11 @@ def contract_sign(
     with transaction.atomic():
         contract = _lock(contract)
         require(contract, contract.can_sign())
+        if distance_needs_confirming(contract):
+            raise ContractError(
+                _("Confirm the road distance to the site before signing: the trip fees use it."),
+                code="distance_unconfirmed",
+            )
         house = policy.current()
         if not contract.deposit_note:
             contract.deposit_waived, contract.deposit_amount = selectors.contract_deposit(
@@ -103,6 +111,7 @@ def contract_sign(
         contract.terms_snapshot = terms_in_force(at=now).to_dict()
         contract.policy_snapshot = {
             "late_return_surcharge": str(house.late_return_surcharge),
+            "late_return_grace_minutes": house.late_return_grace_minutes,
             "deposit_rate": str(house.deposit_rate),
         }
         contract.delivery_fee, contract.pickup_fee = selectors.contract_trip_fees(contract=contract)
@@ -173,6 +182,12 @@ def contract_handover_scan(*, contract: Contract, asset_tag: str, by) -> Contrac
         unit = _unit_by_tag(contract, tag)
         if unit.handed_over_at:
             raise ContractError(_("Unit %(tag)s is already handed over.") % {"tag": tag})
+        # Earlier than the start minus the buffer, the start moves first (or the scan is
+        # refused): a unit is never out while its calendar says it is free.
+        contract_start_for_handover(
+            contract=contract, units=_units(contract), now=timezone.now(), by=by
+        )
+        unit.refresh_from_db(fields=["rent"])
         unit.handed_over_at = timezone.now()
         unit.save(update_fields=["handed_over_at"])
         audit.record(by, ACTION + "unit_handed_over", contract, asset=tag)
@@ -271,7 +286,7 @@ def contract_return_unit(
                 by=by,
                 note=notes or _("Damaged at return of %(number)s") % {"number": contract.number},
             )
-        if now > contract.ends_at:
+        if now > contract.ends_at + late_grace(contract):
             _charge_late(contract, unit, now, by)
         audit.record(
             by,
@@ -332,6 +347,12 @@ def _signed_card(unit: ContractUnit) -> RateCard:
     return RateCard.from_dict(unit.rate_card)
 
 
+def late_grace(contract: Contract) -> timedelta:
+    """The grace after the end within which a return is not late, as signed (none for contracts
+    signed before the policy had one)."""
+    return timedelta(minutes=int(contract.policy_snapshot.get("late_return_grace_minutes", 0)))
+
+
 def _late_surcharge(contract: Contract) -> Decimal:
     return Decimal(contract.policy_snapshot["late_return_surcharge"])
 
@@ -361,33 +382,48 @@ def _charge_late(contract, unit, returned_at: datetime, by) -> None:
     )
 
 
-def contract_close(*, contract: Contract, by) -> Contract:
-    """Settle: unpaid charges are taken from the deposit, the rest of the deposit is refunded."""
+def contract_close(
+    *, contract: Contract, by, refund_method: str = "", refund_reference: str = ""
+) -> Contract:
+    """Settle and close: unpaid charges are taken from the deposit and the rest is refunded,
+    paid out by `refund_method` (cash, bank, WeChat, Alipay) with its reference.
+
+    Refused while anything is still owed after the deposit (settlement.settlement_check): the
+    debt is collected as a payment, or a manager writes it off, first.
+    """
+    refund_reference = (refund_reference or "").strip()[:100]
     with transaction.atomic():
         contract = _lock(contract)
         require(contract, contract.can_close())
-        held = deposit_balance(contract=contract)
-        owed = contract_statement(contract=contract).balance
-        applied = min(held, max(owed, ZERO))
-        if applied > 0:
+        plan = contract_settlement(contract=contract)
+        settlement_check(
+            settlement=plan, refund_method=refund_method, refund_reference=refund_reference
+        )
+        if plan.applied > 0:
             deposit_entry_add(
                 contract=contract,
                 kind=DepositEntry.Kind.DEDUCTED,
-                amount=applied,
+                amount=plan.applied,
                 details={"what": "unpaid_charges"},
                 key=f"contract:{contract.pk}:deposit:unpaid",
                 by=by,
             )
             Payment.objects.create(
-                contract=contract, amount=applied, method=Payment.Method.DEPOSIT, received_by=by
+                contract=contract,
+                amount=plan.applied,
+                method=Payment.Method.DEPOSIT,
+                received_by=by,
             )
-        refund = held - applied
-        if refund > 0:
+        if plan.refund > 0:
             deposit_entry_add(
                 contract=contract,
                 kind=DepositEntry.Kind.REFUNDED,
-                amount=refund,
-                details={"what": "refund_at_closing"},
+                amount=plan.refund,
+                details={
+                    "what": "refund_at_closing",
+                    "method": refund_method,
+                    "reference": refund_reference,
+                },
                 key=f"contract:{contract.pk}:deposit:refund",
                 by=by,
             )
@@ -398,9 +434,9 @@ def contract_close(*, contract: Contract, by) -> Contract:
             by=by,
             event=ACTION + "closed",
             fields=["closed_at"],
-            refunded=refund,
-            applied=applied,
-            still_owed=owed - applied,
+            refunded=plan.refund,
+            applied=plan.applied,
+            refund_method=refund_method,
         )
     return contract
 

@@ -31,7 +31,7 @@ from rental.core.phones import clean_phone
 from rental.core.state import set_status
 from rental.core.timeutil import SHANGHAI
 
-from .. import pdfcheck
+from .. import notify, pdfcheck
 from ..identity import clean_resident_id, is_adult_on, mask_resident_id, normalise
 from ..models import Customer, Guarantor, IdentityDocument
 from ..models.documents import private_storage
@@ -473,7 +473,22 @@ def document_verify(
             kind=document.kind,
             **({"representative_id": mask_resident_id(number)} if number else {}),
         )
+        _tell_customer(document, "document.verified")
     return document
+
+
+def _tell_customer(document: IdentityDocument, event: str) -> None:
+    """The customer hears what became of their copy (in their own language: the kind is lazy)."""
+    notify.tell(
+        event,
+        f"document:{document.pk}:{document.status}",
+        customer=document.customer,
+        staff=False,
+        context={
+            "document": Kind(document.kind).label,
+            "reason": document.reject_reason,
+        },
+    )
 
 
 def document_reject(*, document: IdentityDocument, by, reason: str) -> IdentityDocument:
@@ -509,6 +524,7 @@ def _reject(document: IdentityDocument, *, by, reason: str) -> None:
         kind=document.kind,
         reason=reason,
     )
+    _tell_customer(document, "document.rejected")
 
 
 def guarantor_confirm_household(*, guarantor: Guarantor, by) -> Guarantor:

@@ -58,7 +58,8 @@ def inspection_book(
     *, reservation: Reservation, place: str, starts_at: datetime | None = None, by
 ) -> Inspection:
     """Book (or move) the inspection. At the showroom: a free hourly slot before the rental
-    starts; at the customer's site: when the goods are delivered, i.e. at the rental's start."""
+    starts; at the customer's site: when the goods are delivered, i.e. at the rental's start; at
+    our office when the customer collects: at the rental's start, always possible."""
     with transaction.atomic():
         reservation = lock(reservation)
         require(
@@ -70,6 +71,13 @@ def inspection_book(
             if reservation.fulfilment != Fulfilment.DELIVERY:
                 raise InspectionError(
                     _("An inspection at your site needs delivery; choose the showroom instead."),
+                    code="place",
+                )
+            starts_at = reservation.starts_at
+        elif place == Inspection.Place.COLLECTION:
+            if reservation.fulfilment != Fulfilment.COLLECTION:
+                raise InspectionError(
+                    _("An inspection on collection needs collection at our office."),
                     code="place",
                 )
             starts_at = reservation.starts_at
@@ -89,7 +97,29 @@ def inspection_book(
             place=place,
             starts_at=starts_at,
         )
+        notify.tell_staff(
+            "staff.inspection.booked",
+            f"inspection:{inspection.pk}:booked",
+            customer=reservation.customer,
+            context={
+                "number": reservation.number,
+                "inspection_at": starts_at,
+                "place": Inspection.Place(place).label,
+            },
+        )
     return inspection
+
+
+def inspection_places(reservation: Reservation, *, has_showroom_slots: bool) -> list[str]:
+    """The places an inspection of this reservation can actually be booked at, in the order the
+    page offers them: the showroom only while a slot is left before the start, then the one that
+    goes with the fulfilment (on delivery at the site, or at the counter on collection)."""
+    places = [Inspection.Place.SHOWROOM] if has_showroom_slots else []
+    if reservation.fulfilment == Fulfilment.DELIVERY:
+        places.append(Inspection.Place.SITE)
+    else:
+        places.append(Inspection.Place.COLLECTION)
+    return places
 
 
 def _check_showroom_slot(starts_at: datetime | None, reservation: Reservation) -> datetime:

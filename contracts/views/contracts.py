@@ -6,6 +6,7 @@ import csv
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,25 +18,31 @@ from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.flash import attempt
 from rental.core.permissions import customer_required, staff_required
-from rental.core.timeutil import SHANGHAI
+from rental.core.phones import phone_search_digits
+from rental.core.timeutil import SHANGHAI, local
 from service_tickets.selectors import contract_terms
 
 from .. import selectors
 from ..forms_contracts import (
     CancelForm,
+    CloseForm,
     DepositForm,
+    DistanceForm,
     ExtendForm,
     PaymentForm,
     ReturnForm,
     ScanForm,
     SignForm,
     TermForm,
+    WriteOffForm,
 )
 from ..models import Contract
 from ..pdf import ContractPdfError, render_contract_pdf
-from ..services import charges
+from ..services import charges, distance, settlement
 from ..services import contracts as lifecycle
 from ..snapshot import contract_document
+
+MAX_QUERY_LENGTH = 100
 
 
 def _context(contract: Contract) -> dict:
@@ -124,10 +131,24 @@ def desk_list(request: HttpRequest) -> HttpResponse:
     contracts = Contract.objects.select_related("customer").order_by("-created_at")
     if status:
         contracts = contracts.filter(status=status)
-    if query:
-        contracts = contracts.filter(
-            Q(number__icontains=query) | Q(customer__name__icontains=query)
+    query_error = ""
+    if len(query) > MAX_QUERY_LENGTH:
+        query_error = _("Your search is too long: use at most %(n)s characters.") % {
+            "n": MAX_QUERY_LENGTH
+        }
+        contracts = contracts.none()
+    elif query:
+        # A contract is found by its number, its customer (name or phone in any spacing) or any
+        # of its units (asset tag or serial number, as read off the label).
+        match = (
+            Q(number__icontains=query)
+            | Q(customer__name__icontains=query)
+            | Q(units__asset__asset_tag__iexact=query)
+            | Q(units__asset__serial_number__iexact=query)
         )
+        if digits := phone_search_digits(query):
+            match |= Q(customer__phone__contains=digits)
+        contracts = contracts.filter(pk__in=Contract.objects.filter(match).values("pk"))
     return render(
         request,
         "contracts/staff/contract_list.html",
@@ -135,6 +156,7 @@ def desk_list(request: HttpRequest) -> HttpResponse:
             "contracts": contracts[:200],
             "status": status,
             "query": query,
+            "query_error": query_error,
             "statuses": Contract.Status.choices,
         },
     )
@@ -170,11 +192,30 @@ def desk(request: HttpRequest, number: str) -> HttpResponse:
             "return_forms": return_forms,
             "payment_form": PaymentForm(),
             "extend_form": ExtendForm(),
-            "term_form": TermForm(tier=contract.tier),
+            "term_form": TermForm(tier=contract.tier, values=_terms_now(contract)),
+            "term_rows": _term_rows(contract),
+            "distance_form": DistanceForm(initial={"distance_km": contract.distance_km}),
+            "trip_fees": selectors.contract_trip_fees(contract=contract),
             "cancel_form": CancelForm(),
             "trail": audit.trail(contract)[:40],
         },
     )
+
+
+def _terms_now(contract: Contract) -> dict:
+    """The values that apply to this contract now (its own terms over the tier's)."""
+    try:
+        return contract_terms(contract).to_dict()
+    except ApplicationError:
+        return {}
+
+
+def _term_rows(contract: Contract) -> list[dict]:
+    from service_tickets.selectors import terms_in_force
+    from service_tickets.terms_labels import term_rows
+
+    published = terms_in_force().to_dict() if not contract.terms_snapshot else {}
+    return term_rows(overrides=contract.terms_overrides, published=published)
 
 
 def _act(request: HttpRequest, number: str, action) -> HttpResponse:
@@ -229,10 +270,23 @@ def desk_scan(request: HttpRequest, number: str) -> HttpResponse:
     def action(contract):
         if not form.is_valid():
             raise ApplicationError(_invalid(form))
+        before = contract.starts_at
         unit = lifecycle.contract_handover_scan(
             contract=contract, asset_tag=form.cleaned_data["asset_tag"], by=request.user
         )
-        return _("%(tag)s handed over.") % {"tag": unit.asset.asset_tag}
+        done = _("%(tag)s handed over.") % {"tag": unit.asset.asset_tag}
+        unit.contract.refresh_from_db(fields=["starts_at"])
+        if unit.contract.starts_at != before:
+            rent = sum(unit.contract.units.values_list("rent", flat=True))
+            done += " " + _(
+                "Handed over early: the rental now starts at %(start)s (was %(old)s); "
+                "the rent is re-priced to ¥%(rent)s."
+            ) % {
+                "start": f"{local(unit.contract.starts_at):%Y-%m-%d %H:%M}",
+                "old": f"{local(before):%Y-%m-%d %H:%M}",
+                "rent": rent,
+            }
+        return done
 
     return _act(request, number, action)
 
@@ -299,13 +353,92 @@ def desk_extend(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @staff_required
-@require_POST
 def desk_close(request: HttpRequest, number: str) -> HttpResponse:
+    """Closing asks first: it shows what happens to the balance, the deposit and the tickets,
+    and needs the refund's method and reference and a confirmation."""
+    from service_tickets import services as ticket_services
+
+    contract = _contract(number)
+    plan = settlement.contract_settlement(contract=contract)
+    form = CloseForm(request.POST or None)
+    if plan.refund <= 0:
+        # Nothing goes back to the customer: there is no refund to describe.
+        del form.fields["refund_method"], form.fields["refund_reference"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            _contract_, cancelled = ticket_services.contract_close_with_tickets(
+                contract=contract,
+                by=request.user,
+                refund_method=form.cleaned_data.get("refund_method", ""),
+                refund_reference=form.cleaned_data.get("refund_reference", ""),
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Contract %(number)s is settled and closed.") % {"number": contract.number}
+                + (
+                    " "
+                    + _("Tickets cancelled: %(numbers)s.")
+                    % {"numbers": ", ".join(t.number for t in cancelled)}
+                    if cancelled
+                    else ""
+                ),
+            )
+            return redirect("contracts:desk", number=number)
+    return render(
+        request,
+        "contracts/staff/close.html",
+        {
+            **_context(contract),
+            "form": form,
+            "settlement": plan,
+            "open_tickets": [t for t in contract.tickets.all() if t.can_cancel()],
+            "write_off_form": WriteOffForm(),
+            "can_write_off": request.user.is_superuser
+            or request.user.in_staff_group(request.user.StaffGroup.MANAGER),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_required
+@require_POST
+def desk_distance(request: HttpRequest, number: str) -> HttpResponse:
+    form = DistanceForm(request.POST)
+
     def action(contract):
-        lifecycle.contract_close(contract=contract, by=request.user)
-        return _("Contract %(number)s is closed.") % {"number": contract.number}
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        contract = distance.contract_confirm_distance(
+            contract=contract, by=request.user, **form.cleaned_data
+        )
+        delivery, pickup = selectors.contract_trip_fees(contract=contract)
+        return _(
+            "Road distance confirmed: %(km)s km; delivery ¥%(delivery)s, pickup ¥%(pickup)s."
+        ) % {"km": contract.distance_km, "delivery": delivery, "pickup": pickup}
 
     return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_write_off(request: HttpRequest, number: str) -> HttpResponse:
+    form = WriteOffForm(request.POST)
+    contract = _contract(number)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        settlement.contract_write_off(contract=contract, by=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("¥%(amount)s written off.") % {"amount": form.cleaned_data["amount"]},
+        )
+    return redirect("contracts:desk_close", number=number)
 
 
 @staff_required
@@ -367,7 +500,7 @@ def desk_term(request: HttpRequest, number: str) -> HttpResponse:
                 contract=contract, key=request.POST["clear"], by=request.user
             )
             return _("Service term removed.")
-        form = TermForm(request.POST, tier=contract.tier)
+        form = TermForm(request.POST, tier=contract.tier, values=_terms_now(contract))
         if not form.is_valid():
             raise ApplicationError(_invalid(form))
         lifecycle.contract_set_term(contract=contract, by=request.user, **form.cleaned_data)

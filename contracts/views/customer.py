@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,8 +19,9 @@ from rental.core.timeutil import SHANGHAI
 
 from .. import selectors, services
 from ..forms import AddressForm, CustomerProfileForm, InspectionForm, ReservationForm
-from ..models import Customer, Reservation
+from ..models import Customer, Inspection, Reservation
 from ..quotes import Quote
+from ..services.inspections import inspection_places
 
 
 def _customer(request: HttpRequest) -> Customer | None:
@@ -39,7 +40,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     customer = _customer(request)
     profile_form = CustomerProfileForm(
         request.POST if request.method == "POST" and customer is None else None,
-        initial={"kind": "individual", "email": request.user.email},
+        initial={
+            "kind": request.user.signup_kind or "individual",
+            "name": request.user.get_full_name(),
+            "phone": request.user.phone,
+            "email": request.user.email,
+        },
     )
     if customer is None and request.method == "POST" and profile_form.is_valid():
         try:
@@ -117,6 +123,9 @@ def reservation_list(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def reservation_new(request: HttpRequest) -> HttpResponse:
+    if request.user.verification_required:
+        messages.info(request, _("Confirm your account with the code we sent before you reserve."))
+        return redirect("accounts:verify")
     customer = _customer(request)
     if customer is None:
         messages.info(request, _("Tell us who is renting before you reserve."))
@@ -134,9 +143,12 @@ def reservation_form_page(
 ):
     """Shared by the customer's form and staff's phone booking. `bound=False`: the POST was
     another form's on the page (staff's address form), so the reservation form starts fresh."""
-    initial = {"model": request.GET.get("model", "")}
     posted = bound and request.method == "POST"
-    form = ReservationForm(request.POST if posted else None, customer=customer, initial=initial)
+    form = ReservationForm(
+        request.POST if posted else None,
+        customer=customer,
+        initial=_initial_from_query(request.GET),
+    )
     if posted and form.is_valid():
         try:
             reservation = services.reservation_create(
@@ -165,10 +177,29 @@ def reservation_form_page(
     )
 
 
+def _initial_from_query(query) -> dict:
+    """What the catalogue's "Reserve this model" passes on: model, period and quantity."""
+    initial = {"model": query.get("model", ""), "quantity": "1"}
+    for name in ("start", "end"):
+        try:
+            when = datetime.strptime(query.get(name, ""), "%Y-%m-%dT%H:%M")
+        except ValueError:
+            continue
+        initial[f"{name}_date"] = when.date()
+        initial[f"{name}_hour"] = when.hour
+    quantity = query.get("quantity", "")
+    if quantity.isdigit() and int(quantity) >= 1:
+        initial["quantity"] = quantity
+    return initial
+
+
 def quote_fragment(request: HttpRequest, customer: Customer) -> HttpResponse:
     form = ReservationForm(request.POST, customer=customer)
     quote: Quote | None = None
     error = None
+    if not any(key.startswith("model_") and value for key, value in request.POST.items()):
+        # Nothing chosen yet: a hint, not an error, on a fresh form.
+        return render(request, "contracts/_quote.html", {"hint": True})
     if form.is_valid():
         try:
             quote = services.reservation_quote(request=form.reservation_request(customer))
@@ -176,7 +207,16 @@ def quote_fragment(request: HttpRequest, customer: Customer) -> HttpResponse:
             error = str(exc)
     else:
         error = form.error_text()
-    return render(request, "contracts/_quote.html", {"quote": quote, "error": error})
+    address = form.cleaned_data.get("address") if quote is not None else None
+    return render(
+        request,
+        "contracts/_quote.html",
+        {
+            "quote": quote,
+            "error": error,
+            "address": address if quote and quote.delivery_fee + quote.pickup_fee else None,
+        },
+    )
 
 
 @customer_required
@@ -194,7 +234,11 @@ def reservation_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "contracts/reservation_detail.html",
-        {"reservation": reservation, "inspection": selectors.active_inspection(reservation)},
+        {
+            "reservation": reservation,
+            "inspection": selectors.active_inspection(reservation),
+            "outcome": selectors.reservation_outcome(reservation=reservation),
+        },
     )
 
 
@@ -205,7 +249,9 @@ def inspection_book(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def inspection_page(request: HttpRequest, reservation: Reservation) -> HttpResponse:
-    form = InspectionForm(request.POST if request.method == "POST" else None)
+    days = _showroom_days(reservation)
+    places = inspection_places(reservation, has_showroom_slots=_any_free(days))
+    form = InspectionForm(request.POST if request.method == "POST" else None, places=places)
     if request.method == "POST" and form.is_valid():
         try:
             services.inspection_book(
@@ -219,6 +265,20 @@ def inspection_page(request: HttpRequest, reservation: Reservation) -> HttpRespo
         else:
             messages.success(request, _("Your inspection is booked."))
             return redirect(_detail_url(request, reservation))
+    return render(
+        request,
+        "contracts/inspection_form.html",
+        {
+            "reservation": reservation,
+            "form": form,
+            "days": days if Inspection.Place.SHOWROOM in places else [],
+            "places": places,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _showroom_days(reservation: Reservation) -> list:
     today = _today()
     last = min(reservation.starts_at.astimezone(SHANGHAI).date(), today + timedelta(days=14))
     days = []
@@ -232,12 +292,11 @@ def inspection_page(request: HttpRequest, reservation: Reservation) -> HttpRespo
         if slots:
             days.append((day, slots))
         day += timedelta(days=1)
-    return render(
-        request,
-        "contracts/inspection_form.html",
-        {"reservation": reservation, "form": form, "days": days},
-        status=400 if request.method == "POST" else 200,
-    )
+    return days
+
+
+def _any_free(days: list) -> bool:
+    return any(free > 0 for _day, slots in days for _start, free in slots)
 
 
 def _detail_url(request: HttpRequest, reservation: Reservation) -> str:

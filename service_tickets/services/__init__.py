@@ -2,6 +2,7 @@
 
 from ._common import TicketError
 from .billing import ticket_bill
+from .closing import contract_close_with_tickets
 from .opening import (
     ticket_open,
     ticket_open_by_staff,
@@ -25,6 +26,7 @@ from .work import (
 )
 
 __all__ = [
+    "contract_close_with_tickets",
     "SweepResult",
     "TermsVersionError",
     "TicketError",

@@ -21,6 +21,7 @@ from rental.core.numbering import next_number
 
 from .. import sla
 from ..models import TermsVersion, Ticket
+from ..periods import period_words
 from ..selectors import contract_terms, in_every_language, terms_in_force
 from ..terms import TIERS
 from ._common import ACTION, TicketError, display_name, lock, require_staff, require_status
@@ -272,8 +273,15 @@ def _open_on_site(
     )
 
     def explain() -> str:
+        # Under each language in turn (in_every_language): the period is worded in it too.
+        period = period_words(start=contract.starts_at, end=contract.ends_at) if contract else ""
         return sla.explain_response_deadline(
-            tier=tier, zone=address.zone, reported_at=reported_at, rental_days=days, terms=terms
+            tier=tier,
+            zone=address.zone,
+            reported_at=reported_at,
+            rental_days=days,
+            terms=terms,
+            period_text=period,
         )
 
     with transaction.atomic():

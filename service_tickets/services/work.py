@@ -21,11 +21,14 @@ from rental.accounts.models import User
 from rental.core import audit
 from rental.core.errors import NotAllowed
 from rental.core.money import ZERO, cny
+from rental.core.phones import display_phone
 from rental.core.state import set_status
 from rental.core.tasks import enqueue_on_commit
+from rental.notifications.services import notify
 
 from .. import fees
 from ..models import Ticket
+from ..notify import technician_recipient, ticket_url
 from ..selectors import fee_quote, in_every_language, ticket_terms
 from ._common import (
     ACTION,
@@ -69,7 +72,27 @@ def ticket_assign(*, ticket: Ticket, technician: User, by) -> Ticket:
             technician=technician.pk,
             previous=previous,
         )
+        _tell_technician(ticket)
     return ticket
+
+
+def _tell_technician(ticket: Ticket) -> None:
+    """The technician hears of the job with what they need to get there in time."""
+    contact_name, contact_phone = ticket.site_contact()
+    notify(
+        event="ticket.dispatched",
+        key=f"ticket:{ticket.pk}:dispatched:{ticket.technician_id}:{int(ticket.assigned_at.timestamp())}",
+        recipients=technician_recipient(ticket),
+        context={
+            "number": ticket.number,
+            "deadline": ticket.deadline,
+            "address": ticket.site_address or ticket.get_path_display(),
+            "contact_name": contact_name,
+            "contact_phone": display_phone(contact_phone) if contact_phone else "",
+            "problem": Ticket.Kind(ticket.kind).label,
+            "url": ticket_url(ticket, "technician"),
+        },
+    )
 
 
 def ticket_en_route(*, ticket: Ticket, by) -> Ticket:

@@ -11,14 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contracts.models import Contract
 from rental.core import audit
+from rental.core.audit_labels import event_sentence
 from rental.core.flash import attempt, form_errors
 from rental.core.params import parse_month
 from rental.core.permissions import staff_required
+from rental.core.phones import phone_search_digits
 from rental.core.redirects import safe_next
 from rental.core.timeutil import local
 
@@ -34,30 +35,10 @@ from ..forms import (
 )
 from ..models import Ticket
 
-# What the audit trail's actions mean, for the ticket's history.
-ACTION_LABELS = {
-    "opened": gettext_lazy("Opened"),
-    "received": gettext_lazy("Received at the workshop"),
-    "trip_scheduled": gettext_lazy("Trip scheduled"),
-    "deadline_set": gettext_lazy("Deadline set by hand"),
-    "assigned": gettext_lazy("Dispatched"),
-    "en_route": gettext_lazy("On the way"),
-    "arrived": gettext_lazy("Arrived on site"),
-    "resolved": gettext_lazy("Resolved"),
-    "repaired": gettext_lazy("Repaired"),
-    "closed": gettext_lazy("Closed with the fee"),
-    "collected": gettext_lazy("Collected by the customer"),
-    "billed": gettext_lazy("Fee charged to the contract"),
-    "cancelled": gettext_lazy("Cancelled"),
-    "surcharge_waived": gettext_lazy("Surcharge waived"),
-    "at_risk": gettext_lazy("Marked at risk"),
-    "breached": gettext_lazy("Marked late"),
-}
-
 
 def _history(ticket: Ticket) -> list[tuple[object, str]]:
     events = audit.trail(ticket)[:30]
-    return [(e, ACTION_LABELS.get(e.action.rsplit(".", 1)[-1], e.action)) for e in events]
+    return [(e, event_sentence(e)) for e in events]
 
 
 def _ticket(number: str) -> Ticket:
@@ -208,13 +189,10 @@ def open_ticket(request: HttpRequest) -> HttpResponse:
         contract = get_object_or_404(serviceable, number=number)
     matches = []
     if query and contract is None:
-        matches = list(
-            serviceable.filter(
-                Q(number__icontains=query)
-                | Q(customer__name__icontains=query)
-                | Q(customer__phone__icontains=query)
-            ).order_by("-starts_at")[:20]
-        )
+        match = Q(number__icontains=query) | Q(customer__name__icontains=query)
+        if digits := phone_search_digits(query):
+            match |= Q(customer__phone__contains=digits)
+        matches = list(serviceable.filter(match).order_by("-starts_at")[:20])
     form = None
     if contract is not None:
         form = StaffOpenForm(request.POST or None, contract=contract)

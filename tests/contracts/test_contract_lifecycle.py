@@ -96,7 +96,7 @@ def test_damage_is_taken_from_the_deposit_and_the_unit_goes_to_repair(staff):
     assert not CalendarEntry.objects.filter(is_active=True).exists()  # both units free again
 
     charges.payment_record(contract=contract, amount=Decimal("100"), method="cash", by=staff)
-    lifecycle.contract_close(contract=contract, by=staff)
+    lifecycle.contract_close(contract=contract, by=staff, refund_method="cash")
 
     contract.refresh_from_db()
     assert contract.status == Contract.Status.CLOSED
@@ -142,6 +142,44 @@ def test_late_return_is_charged_at_the_rate_card_plus_twenty_percent(staff):
 
     late = contract.charges.get(kind="late_return")
     assert late.amount == Decimal("18.00")  # 3 h × 5/h = 15, + 20 %
+
+
+@pytest.mark.parametrize(("minutes", "charged"), [(3, None), (15, None), (16, Decimal("6.00"))])
+def test_a_return_within_the_grace_is_not_late_and_after_it_the_extra_time_is(
+    staff, minutes, charged
+):
+    contract, (a,) = signed_contract(units=1)
+    snapshot = {**contract.policy_snapshot, "late_return_grace_minutes": 15}
+    Contract.objects.filter(pk=contract.pk).update(policy_snapshot=snapshot)
+    contract.refresh_from_db()
+    hand_over(contract, [a], staff)
+
+    lifecycle.contract_return_unit(
+        contract=contract,
+        asset_tag=a.asset_tag,
+        condition="good",
+        by=staff,
+        returned_at=contract.ends_at + timedelta(minutes=minutes),
+    )
+
+    late = contract.charges.filter(kind="late_return").first()
+    assert (late.amount if late else None) == charged  # 16 min: 1 started hour × 5 + 20 %
+
+
+def test_signing_freezes_the_late_return_grace_and_the_contract_states_it(staff):
+    from contracts.snapshot import contract_document
+    from rental.core.models import Policy
+
+    Policy.objects.update(late_return_grace_minutes=15, late_return_surcharge=Decimal("0.20"))
+    draft = ContractFactory(status="draft", units=[AssetFactory()])
+    contract = lifecycle.contract_sign(contract=draft, by=staff, place="office")
+    Policy.objects.update(late_return_grace_minutes=30)
+
+    assert contract.policy_snapshot["late_return_grace_minutes"] == 15
+    document = contract_document(
+        contract=contract, terms=contract_terms(contract), language="zh-hans"
+    )
+    assert document["late_return"] == {"surcharge_pct": "20", "grace_minutes": 15}
 
 
 def test_extension_needs_a_free_calendar(staff):

@@ -92,7 +92,9 @@ def test_staff_set_a_contract_term_on_the_desk_and_bad_values_are_explained(clie
     assert contract.terms_overrides == {"value_added.delivery.free_km": "20"}
     assert 'class="msg error"' in bad.content.decode()
     page = client.get(reverse("contracts:desk", args=[contract.number])).content.decode()
-    assert "value_added.delivery.free_km" in page
+    # Read by its meaning with its unit, not by the key (the key stays only as the form value).
+    assert "增值服务 · 免费送货半径（公里）: <strong>20 公里</strong>" in page
+    assert ">value_added.delivery.free_km<" not in page
 
 
 def test_a_payment_past_the_databases_bound_is_refused_with_a_message_and_not_recorded(client):

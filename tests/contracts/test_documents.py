@@ -28,6 +28,7 @@ from rental.core.errors import NotAllowed
 from rental.core.models import AuditEvent
 from rental.core.phones import PhoneError
 from rental.core.timeutil import SHANGHAI
+from rental.notifications.models import Notification
 from tests.factories import (
     CompanyFactory,
     CustomerFactory,
@@ -597,6 +598,23 @@ def test_rejecting_needs_a_reason_and_the_customer_sees_it(client, document, sta
     client.force_login(document.customer.user)
     page = client.get(reverse("contracts:document_list")).content.decode()
     assert "The photo is blurred, take it again" in page
+    # And is told, with the reason, without having to look.
+    notices = Notification.objects.filter(event="document.rejected")
+    assert sorted(notices.values_list("channel", flat=True)) == ["email", "sms"]
+    sms = notices.get(channel="sms")
+    assert (
+        sms.body
+        == "【新思索租赁】您的证件未通过审核：The photo is blurred, take it again。请重新上传。"
+    )
+    assert notices.get(channel="email").subject.startswith("请重新上传证件：")
+
+
+def test_a_verified_copy_is_announced_to_the_customer(document, staff):
+    document_verify(document=document, by=staff)
+
+    [mail] = Notification.objects.filter(event="document.verified", channel="email")
+    assert mail.recipient == document.customer.email
+    assert mail.subject.startswith("证件已通过审核：")
 
 
 def test_only_staff_can_review(document):

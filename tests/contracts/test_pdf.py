@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -730,3 +731,29 @@ def test_page_one_title_is_drawn_in_chinese():
     # The title 租赁协议书 sits centred below the lessor's name.
     title = _ink(image.crop((width // 4, int(height * 0.06), width * 3 // 4, int(height * 0.12))))
     assert sum(title.histogram()[255:]) > 1500
+
+
+@pytest.mark.django_db
+def test_a_one_hour_rental_reads_one_hour_in_the_pdf_and_a_long_one_its_counted_days():
+    from contracts.snapshot import contract_document
+    from tests.factories import ContractFactory
+
+    contract = ContractFactory()
+    contract.ends_at = contract.starts_at + timedelta(hours=1)
+    one_hour = contract_document(contract=contract, terms=PUBLISHED_TERMS, language="zh-hans")
+    contract.ends_at = contract.starts_at + timedelta(days=6, hours=1)
+    week = contract_document(contract=contract, terms=PUBLISHED_TERMS, language="en")
+
+    short_text = _flat("\n".join(_pdf_text(render_contract_pdf(one_hour))[1]))
+    long_text = " ".join(_pdf_text(render_contract_pdf(week))[1])
+    assert "（共1小时）" in short_text and "共1天" not in short_text
+    assert "6 days 1 hour · counted as 7 days" in " ".join(long_text.split())
+
+
+def test_the_general_terms_state_the_late_rule_with_surcharge_and_grace():
+    document = _document(late_return={"surcharge_pct": "20", "grace_minutes": 15})
+
+    text = _flat("\n".join(_pdf_text(render_contract_pdf(document))[1]))
+
+    assert _flat("超过15分钟归还的，视为逾期") in text
+    assert _flat("加收20%的逾期附加费") in text

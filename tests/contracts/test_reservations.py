@@ -274,10 +274,14 @@ def test_the_customer_and_the_front_desk_hear_of_a_new_reservation_once(customer
     sent = Notification.objects.filter(key=f"reservation:{reservation.pk}:confirmed")
     assert sorted(sent.values_list("channel", "recipient")) == [
         ("email", customer.email),
-        ("email", "desk@xinsisuo.example"),
         ("sms", "+8613812345678"),
     ]
     assert reservation.number in sent.get(recipient=customer.email).body
+    # The desk hears it in its own words: a reservation to check, not "your reservation".
+    [staff] = Notification.objects.filter(key=f"reservation:{reservation.pk}:confirmed:staff")
+    assert (staff.event, staff.recipient) == ("staff.reservation.confirmed", desk.email)
+    assert staff.subject == f"新预订 {reservation.number} 待确认（{customer.name}）"
+    assert "您的预订" not in staff.body
 
 
 def test_customers_are_reminded_of_tomorrows_inspection_once(customer, laptop):

@@ -141,7 +141,12 @@ def test_contract_from_acceptance_to_closing(browser, live_server):
     page.get_by_test_id(f"return-{tags[1]}").get_by_role("button", name="验收归还").click()
     page.get_by_test_id("contract-status").filter(has_text="已归还").wait_for()
 
-    page.get_by_role("button", name="结算并关闭").click()
+    page.get_by_test_id("close-link").click()
+    # Closing asks first, showing what happens to the deposit.
+    assert page.get_by_test_id("still-owed").inner_text() == "¥0.00"
+    page.get_by_label("退款方式").select_option("cash")
+    page.get_by_label("我已核对以上金额，关闭合同。").check()
+    page.get_by_test_id("close-form").get_by_role("button", name="结算并关闭").click()
     page.get_by_test_id("contract-status").filter(has_text="已结清").wait_for()
     screenshot(page, "contract-closed")
 

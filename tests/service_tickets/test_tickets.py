@@ -11,6 +11,7 @@ from contracts.models import Charge
 from rental.core.errors import ApplicationError, NotAllowed
 from rental.core.models import AuditEvent
 from rental.core.timeutil import SHANGHAI
+from rental.notifications.models import Notification
 from service_tickets import services
 from service_tickets.fees import FeeError
 from service_tickets.models import Ticket
@@ -123,6 +124,13 @@ def test_a_basic_tier_ticket_has_no_deadline_and_cannot_be_dispatched_until_staf
 
     assert ticket.status == Ticket.Status.ASSIGNED
     assert ticket.deadline_source == Ticket.DeadlineSource.MANUAL
+    # The technician is told of the job: its deadline and where to go.
+    [mail] = Notification.objects.filter(event="ticket.dispatched")
+    assert (mail.user, mail.recipient) == (technician, technician.email)
+    local_deadline = timezone.localtime(deadline)
+    assert mail.subject == f"新工单 {ticket.number}：请于 {local_deadline:%m-%d %H:%M} 前到场"
+    assert f"请于 {local_deadline:%Y-%m-%d %H:%M} 前到场。" in mail.body
+    assert f"地址：{ticket.site_address}" in mail.body
     assert "by hand" in Ticket.objects.get(pk=ticket.pk).deadline_explanation["en"]
 
 

@@ -25,3 +25,19 @@ def may_act(user, url_name: str) -> bool:
     from rental.core.access import staff_may
 
     return staff_may(user, url_name, "POST")
+
+
+@register.filter
+def audit_sentence(event) -> str:
+    """An audit event as a sentence in the reader's language (see rental.core.audit_labels)."""
+    from rental.core.audit_labels import event_sentence
+
+    return event_sentence(event)
+
+
+@register.filter
+def person(user) -> str:
+    """A user's name, never a login name when a real name is known; "System" for nobody."""
+    from rental.core.audit_labels import actor_name
+
+    return actor_name(user)
