@@ -6,6 +6,16 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    """The rate limits count in the cache; a count left by another test must not leak in."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _login(client, username, password, ip="10.0.0.1"):
     return client.post(
         reverse("accounts:login"),
