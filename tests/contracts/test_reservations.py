@@ -267,7 +267,7 @@ def test_the_sweep_expires_unbooked_holds_and_missed_inspections_once(customer, 
 
 
 def test_the_customer_and_the_front_desk_hear_of_a_new_reservation_once(customer, laptop):
-    StaffFactory(email="desk@xinsisuo.example", groups=[User.StaffGroup.FRONT_DESK])
+    desk = StaffFactory(email="desk@xinsisuo.example", groups=[User.StaffGroup.FRONT_DESK])
 
     reservation = reserve(customer, (laptop, 1))
 
