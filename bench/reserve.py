@@ -47,7 +47,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench._server import HOST, BenchDatabase, Gunicorn, load_dotenv, manage, percentile  # noqa: E402
 
-BENCH_DB = "rental_bench_reserve"
+# BENCH_DB_SUFFIX lets several people bench on one server without dropping each other's database.
+BENCH_DB = "rental_bench_reserve" + os.environ.get("BENCH_DB_SUFFIX", "")
 SETTINGS = "bench.settings"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CONTENDED_UNITS = 5

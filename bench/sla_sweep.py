@@ -47,7 +47,8 @@ from django.utils import timezone  # noqa: E402
 
 from bench._db import drop_database, recreate_database, use_database  # noqa: E402
 
-BENCH_DB = "rental_bench_sla"
+# BENCH_DB_SUFFIX lets several people bench on one server without dropping each other's database.
+BENCH_DB = "rental_bench_sla" + os.environ.get("BENCH_DB_SUFFIX", "")
 TARGET_RATIO = 2.0
 TABLE = "service_tickets_ticket"
 OPEN = "status IN ('new', 'assigned', 'en_route')"
