@@ -61,11 +61,11 @@ class ReservationRequest:
         return self.fulfilment == Fulfilment.DELIVERY
 
 
-def _check_request(request: ReservationRequest, *, now: datetime) -> None:
+def _check_request(request: ReservationRequest, *, now: datetime, house) -> None:
     problem = rental_period_problem(starts_at=request.starts_at, ends_at=request.ends_at, now=now)
     if problem is not None:
         raise ReservationError(problem.message, code=problem.code)
-    check_rental_length(starts_at=request.starts_at, ends_at=request.ends_at)
+    check_rental_length(starts_at=request.starts_at, ends_at=request.ends_at, policy=house)
     items = request.items
     if not items:
         raise ReservationError(_("Choose at least one model."), code="items")
@@ -133,7 +133,7 @@ def reservation_quote(*, request: ReservationRequest) -> Quote:
 
 
 def _quote(request: ReservationRequest, *, now: datetime, house) -> Quote:
-    _check_request(request, now=now)
+    _check_request(request, now=now, house=house)
     delivery = request.delivery
     address = request.address
     return build_quote(
