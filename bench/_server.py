@@ -117,24 +117,27 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn rental.wsgi` on 127.0.0.1 and a free port, its output kept in a log file."""
+    """`gunicorn -c <config> rental.wsgi` on 127.0.0.1 and a free port, its output kept in a log
+    file; `workers`, `threads` and `worker_class` override the config file's when given."""
 
-    def __init__(self, *, env: dict[str, str], workers: int, threads: int):
+    def __init__(
+        self,
+        *,
+        env: dict[str, str],
+        config: str = "rental/gunicorn.conf.py",
+        workers: int | None = None,
+        threads: int | None = None,
+        worker_class: str | None = None,
+    ):
         self.port = free_port()
+        self.config = config
+        self.overrides = {"workers": workers, "threads": threads, "worker_class": worker_class}
         self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [
-            str(gunicorn),
-            "rental.wsgi",
-            "--bind",
-            f"{HOST}:{self.port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-        ]
+        command = [str(gunicorn), "-c", config, "rental.wsgi", "--bind", f"{HOST}:{self.port}"]
+        for option, value in self.overrides.items():
+            if value is not None:
+                command += [f"--{option.replace('_', '-')}", str(value)]
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -158,6 +161,15 @@ class Gunicorn:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.tail()}")
+
+    def effective_config(self) -> dict:
+        """Workers, threads and worker class as the server runs them (config file, overrides)."""
+        import runpy
+
+        values = runpy.run_path(str(ROOT / self.config))
+        result = {name: values.get(name) for name in self.overrides}
+        result.update({k: v for k, v in self.overrides.items() if v is not None})
+        return result
 
     def tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace").splitlines()

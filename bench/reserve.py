@@ -1,26 +1,35 @@
 """Benchmark of reserving over HTTP: many clients against a real gunicorn, half of them competing.
 
-Builds a database of its own, `rental_bench_reserve`, on the configured PostgreSQL server (dropped
-at the end unless --keep), migrates it, and seeds one customer login per client, one model of
-5 units that the "contended" half of the clients all reserve for overlapping periods, and one
-model of 20 units for each client of the other half. Then it starts gunicorn (bench.settings,
-4 workers x 2 threads by default) on 127.0.0.1 and runs two phases with the same clients, each a
-thread with its own keep-alive connection:
+Builds a database of its own, `rental_bench_reserve` (plus $BENCH_DB_SUFFIX), on the configured
+PostgreSQL server (dropped at the end unless --keep), migrates it, and seeds one customer login
+per client, one model of 5 units that the "contended" half of the clients all reserve for
+overlapping periods, and one model of 20 units for each client of the other half. Then it starts
+gunicorn with the production config (rental/gunicorn.conf.py; --workers, --threads and
+--worker-class override it) and bench.settings on 127.0.0.1, and runs three phases with the same
+clients, each a thread with its own connection:
 
 - reserve: POST /reservations/new/ for the whole --seconds; a 302 to the new reservation is a
   hold, a 400 saying the units are not free is a refusal, anything else is an error;
-- trivial: GET /bench/trivial (a view returning "ok") for --trivial-seconds, the floor.
+- bare: POST /bench/bare-reserve (bench/urls.py, never in the app) with the same form for
+  --bare-seconds: lock free units with SKIP LOCKED and insert their calendar holds, nothing else
+  (no login, quote, reservation, audit or notification): the floor of a reservation;
+- trivial: GET /bench/trivial (a view returning "ok") for --trivial-seconds, the floor of any
+  request.
 
-It prints requests, requests/s, p50/p95 latency and outcomes of each phase, the units held twice
-in overlapping periods (from SQL: must be 0) and the ratio of reserve to trivial throughput.
-Exits with status 1 on any double-booked unit, any 5xx, or any other unexpected response.
+By default the three phases run with keep-alive connections and then again with a new
+connection per request (--connections both|keepalive|close). It prints requests, requests/s,
+p50/p95 latency and outcomes of each phase, the ratios reserve/bare (target ≥ 0.5) and
+reserve/trivial, the p95 of reserving (target < 500 ms at 50 clients), the units held twice in
+overlapping periods (from SQL: must be 0) and the load average (figures from a shared machine are
+low). Exits with status 1 on any double-booked unit, any 5xx, or any other unexpected response.
 
-    python bench/reserve.py [--clients 50] [--seconds 60] [--trivial-seconds 15]
-                            [--workers 4] [--threads 2] [--no-keepalive] [--keep]
+    python bench/reserve.py [--clients 50] [--seconds 60] [--bare-seconds 30]
+                            [--trivial-seconds 15] [--connections both]
+                            [--workers N] [--threads N] [--worker-class gthread] [--keep]
 
---no-keepalive opens a connection per request, as a proxy in front of gunicorn does; with
-keep-alive, gunicorn's workers keep the connections they accepted, so some clients are served
-far more often than others (the per-client spread is printed).
+A new connection per request is what a proxy in front of gunicorn makes; with keep-alive,
+gunicorn's workers keep the connections they accepted, so some clients are served far more often
+than others (the per-client spread is printed).
 """
 
 from __future__ import annotations
@@ -47,8 +56,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench._server import HOST, BenchDatabase, Gunicorn, load_dotenv, manage, percentile  # noqa: E402
 
-BENCH_DB = "rental_bench_reserve"
+# BENCH_DB_SUFFIX lets several people bench on one server without dropping each other's database.
+BENCH_DB = "rental_bench_reserve" + os.environ.get("BENCH_DB_SUFFIX", "")
 SETTINGS = "bench.settings"
+GUNICORN_CONFIG = "rental/gunicorn.conf.py"  # the production settings, as the README runs them
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CONTENDED_UNITS = 5
 OWN_UNITS = 20
@@ -58,6 +69,7 @@ CONTENDED_ATTEMPTS_PER_DAY = 12
 HORIZON_DAYS = 300
 NEW_RESERVATION = "/reservations/new/"
 TRIVIAL = "/bench/trivial"
+BARE = "/bench/bare-reserve"
 _HELD = re.compile(r"^/reservations/[^/]+/$")
 # NotEnoughUnits, in Chinese (the default language) or English.
 _NOT_FREE = re.compile(r"中只有 \d+ 台空闲|you asked for are free")
@@ -412,70 +424,175 @@ def row(
     )
 
 
-def report(reserve: Phase, trivial: Phase, checks: dict[str, int], clients: list[Client]) -> bool:
+@dataclass
+class Mode:
+    """The three phases run with one kind of connection."""
+
+    keepalive: bool
+    reserve: Phase
+    bare: Phase
+    trivial: Phase
+    warm_up_held: int = 0  # reservations made by the untimed warm-up
+
+    @property
+    def label(self) -> str:
+        return "keep-alive connections" if self.keepalive else "a new connection per request"
+
+
+def rate(phase: Phase) -> float:
+    return sum(phase.outcome.statuses.values()) / phase.wall if phase.wall else 0.0
+
+
+def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> bool:
     contended = sum(c.contended for c in clients)
+    for mode in modes:
+        reserve, bare, trivial = mode.reserve, mode.bare, mode.trivial
+        print(
+            f"\n{mode.label}:\n{'phase':<22}{'clients':>8}{'requests':>10}{'req/s':>9}"
+            f"{'p50 ms':>9}{'p95 ms':>9}{'ok':>10}{'not free':>10}{'errors':>8}"
+        )
+        print("-" * 95)
+        rows = [
+            (f"reserve, {reserve.seconds:.0f} s", len(clients), reserve, reserve.outcome, "held"),
+            ("  contended half", contended, reserve, reserve.by_half[True], "held"),
+            ("  own-model half", len(clients) - contended, reserve, reserve.by_half[False], "held"),
+            (f"bare reserve, {bare.seconds:.0f} s", len(clients), bare, bare.outcome, "held"),
+            (f"trivial, {trivial.seconds:.0f} s", len(clients), trivial, trivial.outcome, "ok"),
+        ]
+        for label, count, phase, outcome, good in rows:
+            refused = None if phase is trivial else "not free"
+            print(row(label, count, phase.wall, outcome, good, refused))
+        print("-" * 95)
+        r, b, t = rate(reserve), rate(bare), rate(trivial)
+        p95 = percentile(reserve.outcome.latencies, 0.95)
+        if b:
+            print(
+                f"reserve / bare floor: {r:.1f} / {b:.1f} req/s = {r / b:.2f}"
+                f" (target ≥ 0.50: {'met' if r / b >= 0.5 else 'MISSED'});"
+                f" reserve p95 {p95:.0f} ms (target < 500 ms at 50 clients:"
+                f" {'met' if p95 < 500 else 'MISSED'})"
+            )
+        if t:
+            print(
+                f"reserve / trivial floor: {r:.1f} / {t:.1f} req/s = {r / t:.3f}"
+                f" ({t / r if r else float('inf'):.1f}x slower)"
+            )
+        for phase in (reserve, bare, trivial):
+            spread = sorted(phase.per_client)
+            print(
+                f"{phase.name} requests per client: min {spread[0]:,}, "
+                f"median {spread[len(spread) // 2]:,}, max {spread[-1]:,}"
+            )
+        reconnects = sum(p.outcome.reconnects for p in (reserve, bare, trivial))
+        if reconnects:
+            print(f"(reopened {reconnects} keep-alive connections the server had closed)")
+
+    held = sum(m.reserve.outcome.statuses.get("held", 0) + m.warm_up_held for m in modes)
+    bare_held = sum(m.bare.outcome.statuses.get("held", 0) for m in modes)
     print(
-        f"\n{'phase':<22}{'clients':>8}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-        f"{'ok':>10}{'not free':>10}{'errors':>8}"
-    )
-    print("-" * 95)
-    rows = [
-        (f"reserve, {reserve.seconds:.0f} s", len(clients), reserve, reserve.outcome, "held"),
-        ("  contended half", contended, reserve, reserve.by_half[True], "held"),
-        ("  own-model half", len(clients) - contended, reserve, reserve.by_half[False], "held"),
-        (f"trivial, {trivial.seconds:.0f} s", len(clients), trivial, trivial.outcome, "ok"),
-    ]
-    for label, count, phase, outcome, good in rows:
-        refused = "not free" if phase is reserve else None
-        print(row(label, count, phase.wall, outcome, good, refused))
-    print("-" * 95)
-    reserve_rate = sum(reserve.outcome.statuses.values()) / reserve.wall
-    trivial_rate = sum(trivial.outcome.statuses.values()) / trivial.wall
-    held = reserve.outcome.statuses.get("held", 0)
-    print(
-        f"double-booked units: {checks['double-booked units']} "
+        f"\ndouble-booked units: {checks['double-booked units']} "
         f"({checks['overlapping pairs']} overlapping pairs of active entries; "
         f"exclusion constraint catalog_calendar_no_overlap present: "
         f"{'yes' if checks['constraint'] else 'NO'})"
     )
     print(
         f"reservations in the database: {checks['reservations']:,} "
-        f"(302 responses: {held:,}); active calendar entries: {checks['held entries']:,}"
+        f"(302 responses, warm-up included: {held:,});"
+        f" active calendar entries: {checks['held entries']:,} (bare holds: {bare_held:,})"
     )
-    if trivial_rate:
-        print(
-            f"reserve throughput / trivial floor: {reserve_rate:.1f} / {trivial_rate:.1f} req/s"
-            f" = {reserve_rate / trivial_rate:.3f} ({trivial_rate / reserve_rate:.1f}x slower)"
-            if reserve_rate
-            else "reserve throughput: 0 req/s"
-        )
-    for phase in (reserve, trivial):
-        spread = sorted(phase.per_client)
-        print(
-            f"{phase.name} requests per client: min {spread[0]:,}, "
-            f"median {spread[len(spread) // 2]:,}, max {spread[-1]:,}"
-        )
-    reconnects = reserve.outcome.reconnects + trivial.outcome.reconnects
-    if reconnects:
-        print(f"(reopened {reconnects} keep-alive connections the server had closed)")
-
     ok = True
     if checks["double-booked units"]:
         print(f"FAILED: double-booked units: {checks['double-booked units']}.")
         ok = False
-    for phase, good, refused in ((reserve, "held", "not free"), (trivial, "ok", None)):
-        for kind, count in sorted(phase.outcome.statuses.items()):
-            if kind in (good, refused):
-                continue
-            loud = "SERVER ERROR" if kind.startswith("5") else "unexpected"
-            print(f"FAILED: {phase.name}: {count} x {loud} {kind}: {phase.outcome.samples[kind]}")
-            ok = False
+    for mode in modes:
+        for phase, good, refused in (
+            (mode.reserve, "held", "not free"),
+            (mode.bare, "held", "not free"),
+            (mode.trivial, "ok", None),
+        ):
+            for kind, count in sorted(phase.outcome.statuses.items()):
+                if kind in (good, refused):
+                    continue
+                loud = "SERVER ERROR" if kind.startswith("5") else "unexpected"
+                print(
+                    f"FAILED: {phase.name} ({mode.label}): {count} x {loud} {kind}:"
+                    f" {phase.outcome.samples[kind]}"
+                )
+                ok = False
     if checks["reservations"] != held:
         print(f"NOTE: {checks['reservations']} reservations were made but {held} 302s were seen.")
     return ok
 
 
+def classify_bare(response: http.client.HTTPResponse, data: bytes) -> tuple[str, str]:
+    if response.status == 201 and data == b"held":
+        return "held", ""
+    if response.status == 409 and data == b"not free":
+        return "not free", ""
+    return f"{response.status}", f"{response.status} {data[:200]!r}"
+
+
+def run_mode(server, clients: list[Client], args, *, keepalive: bool) -> Mode:
+    """Reserve, then the bare floor, then the trivial view, with the same clients."""
+    today = datetime.now(SHANGHAI).date()
+    work = ReserveWork(today)
+    # The bare floor books a calendar of its own, later than any reservation's, so that neither
+    # phase finds the other's holds in its way.
+    bare_work = ReserveWork(today + timedelta(days=HORIZON_DAYS + 20))
+    kind = "keep-alive" if keepalive else "no keep-alive"
+    common = {"port": server.port, "clients": clients, "max_requests": args.max_requests}
+    # Untimed: every worker thread's first reservation compiles templates, loads catalogues and
+    # opens its database connection; under a busy machine that takes seconds.
+    warm = ReserveWork(today + timedelta(days=2 * HORIZON_DAYS + 40))
+    warmed = []
+    for path, classify in ((NEW_RESERVATION, classify_reserve), (BARE, classify_bare)):
+        warmed.append(
+            run_phase(
+                "warm-up",
+                seconds=60,
+                request=lambda c, rng, path=path: ("POST", path, warm.body(c, rng)),
+                classify=classify,
+                keepalive=keepalive,
+                port=server.port,
+                clients=clients,
+                max_requests=2 * len(clients),
+            )
+        )
+    print(f"  [{kind}] reserving for {args.seconds:.0f} s …", flush=True)
+    reserve = run_phase(
+        "reserve",
+        seconds=args.seconds,
+        request=lambda c, rng: ("POST", NEW_RESERVATION, work.body(c, rng)),
+        classify=classify_reserve,
+        keepalive=keepalive,
+        **common,
+    )
+    print(f"  [{kind}] bare reservation floor for {args.bare_seconds:.0f} s …", flush=True)
+    bare = run_phase(
+        "bare",
+        seconds=args.bare_seconds,
+        request=lambda c, rng: ("POST", BARE, bare_work.body(c, rng)),
+        classify=classify_bare,
+        keepalive=keepalive,
+        **common,
+    )
+    print(f"  [{kind}] trivial view for {args.trivial_seconds:.0f} s …", flush=True)
+    trivial = run_phase(
+        "trivial",
+        seconds=args.trivial_seconds,
+        request=lambda c, rng: ("GET", TRIVIAL, None),
+        classify=classify_trivial,
+        keepalive=keepalive,
+        **common,
+    )
+    return Mode(keepalive, reserve, bare, trivial, warmed[0].outcome.statuses.get("held", 0))
+
+
 # --- Main -----------------------------------------------------------------------------------
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> int:
@@ -488,12 +605,22 @@ def main() -> int:
     parser.add_argument(
         "--max-requests", type=int, default=1_000_000, help="cap per phase (default 1,000,000)"
     )
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
     parser.add_argument(
-        "--no-keepalive",
-        action="store_true",
-        help="a new connection per request, as a proxy in front of gunicorn would make",
+        "--bare-seconds", type=float, default=30, help="bare-reservation phase (default 30)"
+    )
+    parser.add_argument(
+        "--workers", type=int, help=f"gunicorn workers (default: {GUNICORN_CONFIG}'s)"
+    )
+    parser.add_argument("--threads", type=int, help="threads per worker (default: the config's)")
+    parser.add_argument(
+        "--worker-class", help="gunicorn worker class, sync or gthread (default: the config's)"
+    )
+    parser.add_argument(
+        "--connections",
+        choices=("both", "keepalive", "close"),
+        default="both",
+        help="keep-alive connections, a new connection per request (as a proxy in front of"
+        " gunicorn makes), or both one after the other (default)",
     )
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
     args = parser.parse_args()
@@ -528,43 +655,32 @@ def main() -> int:
         )
         connection.close()
 
-        server = Gunicorn(env=env, workers=args.workers, threads=args.threads)
+        server = Gunicorn(
+            env=env,
+            config=GUNICORN_CONFIG,
+            workers=args.workers,
+            threads=args.threads,
+            worker_class=args.worker_class,
+        )
         server.wait_ready(TRIVIAL)
+        conf = server.effective_config()
         print(
-            f"  gunicorn rental.wsgi ({SETTINGS}) on {HOST}:{server.port},"
-            f" {args.workers} workers x {args.threads} threads; {os.cpu_count()} CPUs;"
-            f" {'a connection per request' if args.no_keepalive else 'keep-alive connections'}",
+            f"  gunicorn -c {GUNICORN_CONFIG} rental.wsgi ({SETTINGS}) on {HOST}:{server.port}:"
+            f" {conf['worker_class']}, {conf['workers']} workers x {conf['threads']} threads;"
+            f" {os.cpu_count()} CPUs; load average {_load()}",
             flush=True,
         )
         for client in clients:
             fetch_csrf(server.port, client)
 
-        work = ReserveWork(datetime.now(SHANGHAI).date())
-        print(f"  reserving for {args.seconds:.0f} s …", flush=True)
-        reserve = run_phase(
-            "reserve",
-            port=server.port,
-            clients=clients,
-            seconds=args.seconds,
-            max_requests=args.max_requests,
-            request=lambda c, rng: ("POST", NEW_RESERVATION, work.body(c, rng)),
-            classify=classify_reserve,
-            keepalive=not args.no_keepalive,
-        )
-        print(f"  trivial view for {args.trivial_seconds:.0f} s …", flush=True)
-        trivial = run_phase(
-            "trivial",
-            port=server.port,
-            clients=clients,
-            seconds=args.trivial_seconds,
-            max_requests=args.max_requests,
-            request=lambda c, rng: ("GET", TRIVIAL, None),
-            classify=classify_trivial,
-            keepalive=not args.no_keepalive,
-        )
+        keepalives = {"both": (True, False), "keepalive": (True,), "close": (False,)}
+        modes = [run_mode(server, clients, args, keepalive=k) for k in keepalives[args.connections]]
         server.stop()
-        print(f"\nFigures of {datetime.now():%Y-%m-%d %H:%M}:")
-        ok = report(reserve, trivial, database_checks(), clients)
+        print(
+            f"\nFigures of {datetime.now():%Y-%m-%d %H:%M} ({conf['worker_class']},"
+            f" {conf['workers']} workers x {conf['threads']} threads; load average {_load()}):"
+        )
+        ok = report(modes, database_checks(), clients)
         connection.close()
     finally:
         # Clean up first and talk after, so a closed stdout cannot leave anything behind.

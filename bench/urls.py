@@ -1,7 +1,19 @@
-"""The application's URLs plus `/bench/trivial`, the floor the HTTP benchmarks compare against."""
+"""The application's URLs plus the floors the HTTP benchmarks compare against (bench only, never
+in the app): `/bench/trivial` and `/bench/bare-reserve`."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views.decorators.http import require_POST
+
+from catalog.models import CalendarEntry, EquipmentModel
+from catalog.selectors import blocked_range, free_assets
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BUFFER = timedelta(hours=2)  # the default turnaround buffer, fixed: the floor reads no policy
 
 
 def trivial(request: HttpRequest) -> HttpResponse:
@@ -9,7 +21,49 @@ def trivial(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _at(day: str, hour: str) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=int(hour), tzinfo=SHANGHAI)
+
+
+@require_POST
+def bare_reserve(request: HttpRequest) -> HttpResponse:
+    """The floor of a reservation: the reservation form's fields in, lock free units of the
+    model with SKIP LOCKED, insert their calendar holds (the exclusion constraint still guards
+    them), nothing else: no login, quote, reservation row, audit or notification. 201 held, 409
+    not free."""
+    model = EquipmentModel(pk=int(request.POST["model_0"]))
+    quantity = int(request.POST["quantity_0"])
+    starts_at = _at(request.POST["start_date"], request.POST["start_hour"])
+    ends_at = _at(request.POST["end_date"], request.POST["end_hour"])
+    with transaction.atomic():
+        units = list(
+            free_assets(model=model, starts_at=starts_at, ends_at=ends_at, buffer=BUFFER)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:quantity]
+        )
+        if len(units) < quantity:
+            return HttpResponse("not free", status=409, content_type="text/plain")
+        window = blocked_range(starts_at, ends_at, BUFFER)
+        try:
+            with transaction.atomic():
+                CalendarEntry.objects.bulk_create(
+                    CalendarEntry(
+                        asset_id=pk,
+                        kind=CalendarEntry.Kind.HOLD,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        blocked=window,
+                        note="bench",
+                    )
+                    for pk in units
+                )
+        except IntegrityError:
+            return HttpResponse("not free", status=409, content_type="text/plain")
+    return HttpResponse("held", status=201, content_type="text/plain")
+
+
 urlpatterns = [
     path("bench/trivial", trivial, name="bench_trivial"),
+    path("bench/bare-reserve", bare_reserve, name="bench_bare_reserve"),
     path("", include("rental.urls")),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,6 +79,127 @@ def calendar_place(
             ends_at=ends_at,
         )
     return entries
+
+
+# Holds for several models in one statement: per model (a LATERAL subquery, the same rule as
+# selectors.free_assets) the first `quantity` in-service units with no active entry overlapping the
+# window, locked, skipping units another booking holds locked; then, only if every model got all
+# it asked for, an entry for each. It returns the units found and, when inserted, their entries.
+_PLACE_MANY = """
+    WITH wanted AS (
+        SELECT * FROM unnest(%(models)s::bigint[], %(quantities)s::int[]) AS w(model_id, quantity)
+    ), free AS (
+        SELECT w.model_id, u.id AS asset_id
+        FROM wanted w
+        CROSS JOIN LATERAL (
+            SELECT a.id FROM {asset} a
+            WHERE a.model_id = w.model_id AND a.service_status = %(in_service)s
+              AND NOT EXISTS (
+                  SELECT 1 FROM {entry} e
+                  WHERE e.asset_id = a.id AND e.is_active AND e.blocked && %(window)s
+              )
+            ORDER BY a.id
+            LIMIT w.quantity
+            FOR UPDATE OF a SKIP LOCKED
+        ) u
+    ), enough AS (
+        SELECT bool_and(coalesce(f.got, 0) >= w.quantity) AS ok
+        FROM wanted w
+        LEFT JOIN (SELECT model_id, count(*) AS got FROM free GROUP BY model_id) f USING (model_id)
+    ), placed AS (
+        INSERT INTO {entry} (asset_id, kind, starts_at, ends_at, blocked, is_active, note,
+                             created_at)
+        SELECT asset_id, %(kind)s, %(starts_at)s, %(ends_at)s, %(window)s, true, %(note)s, %(now)s
+        FROM free
+        WHERE (SELECT ok FROM enough)
+        ORDER BY model_id, asset_id
+        RETURNING id, asset_id
+    )
+    SELECT f.model_id, f.asset_id, p.id FROM free f LEFT JOIN placed p USING (asset_id)
+    ORDER BY f.model_id, f.asset_id
+"""
+
+
+def calendar_place_many(
+    *,
+    wanted: list[tuple[EquipmentModel, int]],
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: CalendarEntry.Kind,
+    buffer,
+    by=None,
+    note: str = "",
+) -> dict[int, list[CalendarEntry]]:
+    """`calendar_place` for several models at once (a reservation's lines), all or none: the
+    free units of every model locked and their entries inserted by one statement, and an audit
+    event per model (written with the caller's others when it runs in `audit.batch()`). A model
+    short of units raises NotEnoughUnits and nothing is written.
+
+    Runs in the caller's transaction without a savepoint of its own: if the exclusion constraint
+    refuses an insert (a unit booked by a writer that did not lock it), the error is raised and
+    the caller's transaction must roll back. Returns the entries by model id."""
+    _check_period(starts_at, ends_at)
+    if any(quantity < 1 for _model, quantity in wanted):
+        raise CatalogError(_("The quantity must be at least 1."), code="quantity")
+    window = selectors.blocked_range(starts_at, ends_at, buffer)
+    now = timezone.now()
+    sql = _PLACE_MANY.format(
+        asset=connection.ops.quote_name(Asset._meta.db_table),
+        entry=connection.ops.quote_name(CalendarEntry._meta.db_table),
+    )
+    params = {
+        "models": [model.pk for model, _q in wanted],
+        "quantities": [quantity for _m, quantity in wanted],
+        "in_service": Asset.ServiceStatus.IN_SERVICE,
+        "window": window,
+        "kind": kind,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "note": note,
+        "now": now,
+    }
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        try:
+            cursor.execute(sql, params)
+        except IntegrityError as exc:
+            if not _is_overlap(exc):
+                raise
+            # The transaction is aborted: no query can say how many are free now.
+            model, quantity = wanted[0]
+            raise NotEnoughUnits(model=model, wanted=quantity, free=0, next_free_at=None) from exc
+        placed: dict[int, list[CalendarEntry]] = {model.pk: [] for model, _q in wanted}
+        found: dict[int, int] = dict.fromkeys(placed, 0)
+        for model_id, asset_id, entry_id in cursor.fetchall():
+            found[model_id] += 1
+            if entry_id is not None:
+                placed[model_id].append(
+                    CalendarEntry(
+                        pk=entry_id,
+                        asset_id=asset_id,
+                        kind=kind,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        blocked=window,
+                        is_active=True,
+                        note=note,
+                        created_at=now,
+                    )
+                )
+        for model, quantity in wanted:
+            if found[model.pk] < quantity:  # then nothing was inserted
+                raise _not_enough(model, quantity, starts_at, ends_at, buffer)
+        for model, quantity in wanted:
+            audit.record(
+                by,
+                "catalog.calendar.placed",
+                model,
+                kind=kind,
+                quantity=quantity,
+                entries=[e.pk for e in placed[model.pk]],
+                starts_at=starts_at,
+                ends_at=ends_at,
+            )
+    return placed
 
 
 def calendar_place_assets(

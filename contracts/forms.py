@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django import forms
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import EquipmentModel
+from catalog.models import Asset, EquipmentModel
 from rental.core.forms import BoundedDateField, BoundedDateTimeField
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import TIERS
@@ -75,6 +77,10 @@ class AddressForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
 
 
+def _offered():
+    return EquipmentModel.objects.filter(is_active=True).select_related("brand", "category")
+
+
 class ReservationForm(forms.Form):
     start_date = BoundedDateField(
         label=_("From (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -109,8 +115,10 @@ class ReservationForm(forms.Form):
         self.customer = customer
         addresses = customer.addresses.filter(is_active=True)
         self.fields["address"].queryset = addresses
-        if len(addresses) == 1:
-            self.fields["address"].initial = addresses[0].pk
+        if not self.is_bound:  # a posted form validates the chosen address with its own query
+            only = list(addresses[:2])
+            if len(only) == 1:
+                self.fields["address"].initial = only[0].pk
         self.fields["tier"].choices = [c for c in TIER_CHOICES if c[0] in TIERS]
         tomorrow = (timezone.now().astimezone(SHANGHAI) + timedelta(days=1)).date()
         self.fields["start_date"].initial = tomorrow
@@ -119,10 +127,32 @@ class ReservationForm(forms.Form):
         for name in ("start_date", "start_hour", "end_date", "end_hour"):
             if name in self.initial:
                 self.fields[name].initial = self.initial.pop(name)
-        self.models = list(
-            EquipmentModel.objects.filter(is_active=True).select_related("brand", "category")
-        )
         self.items: list[ReservationItem] = []
+
+    @cached_property
+    def models(self) -> list[EquipmentModel]:
+        """Every model offered, for the page's choices (read only when the form is shown)."""
+        return list(_offered())
+
+    @cached_property
+    def chosen_models(self) -> dict[int, EquipmentModel]:
+        """The posted models that are offered, read once with their units in service (the
+        reservation's stock check uses them)."""
+        ids = set()
+        for n in range(MAX_LINES):
+            try:
+                ids.add(int(self.data.get(f"model_{n}", "")))
+            except ValueError:
+                continue
+        if not ids:
+            return {}
+        in_service = Q(assets__service_status=Asset.ServiceStatus.IN_SERVICE)
+        chosen = (
+            _offered()
+            .filter(pk__in=ids)
+            .annotate(units_in_service=Count("assets", filter=in_service))
+        )
+        return {m.pk: m for m in chosen}
 
     def clean(self):
         data = super().clean()
@@ -140,7 +170,7 @@ class ReservationForm(forms.Form):
         return data
 
     def _items(self) -> list[ReservationItem]:
-        by_id = {m.pk: m for m in self.models}
+        by_id = self.chosen_models
         items, problems = [], []
         for n in range(MAX_LINES):
             raw_model = self.data.get(f"model_{n}", "")

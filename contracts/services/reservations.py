@@ -61,11 +61,11 @@ class ReservationRequest:
         return self.fulfilment == Fulfilment.DELIVERY
 
 
-def _check_request(request: ReservationRequest, *, now: datetime) -> None:
+def _check_request(request: ReservationRequest, *, now: datetime, house) -> None:
     problem = rental_period_problem(starts_at=request.starts_at, ends_at=request.ends_at, now=now)
     if problem is not None:
         raise ReservationError(problem.message, code=problem.code)
-    check_rental_length(starts_at=request.starts_at, ends_at=request.ends_at)
+    check_rental_length(starts_at=request.starts_at, ends_at=request.ends_at, policy=house)
     items = request.items
     if not items:
         raise ReservationError(_("Choose at least one model."), code="items")
@@ -91,7 +91,7 @@ def _check_request(request: ReservationRequest, *, now: datetime) -> None:
             raise ReservationError(
                 _("%(model)s is no longer offered for rent.") % {"model": item.model}
             )
-    stock = _stock({item.model.pk for item in items})
+    stock = _stock([item.model for item in items])
     for item in items:
         if item.quantity > stock.get(item.model.pk, 0):
             raise ReservationError(
@@ -111,10 +111,15 @@ def _check_request(request: ReservationRequest, *, now: datetime) -> None:
             raise ReservationError(_("That address is not one of yours."), code="address")
 
 
-def _stock(model_ids: set[int]) -> dict[int, int]:
-    """Units in service per model, in one query."""
+def _stock(models: list[EquipmentModel]) -> dict[int, int]:
+    """Units in service per model: as the reservation form read them with the models
+    (`units_in_service`), else in one query."""
+    if all(hasattr(model, "units_in_service") for model in models):
+        return {model.pk: model.units_in_service for model in models}
     rows = (
-        Asset.objects.filter(model_id__in=model_ids, service_status=Asset.ServiceStatus.IN_SERVICE)
+        Asset.objects.filter(
+            model_id__in=[m.pk for m in models], service_status=Asset.ServiceStatus.IN_SERVICE
+        )
         .values("model_id")
         .annotate(n=Count("pk"))
     )
@@ -124,8 +129,11 @@ def _stock(model_ids: set[int]) -> dict[int, int]:
 def reservation_quote(*, request: ReservationRequest) -> Quote:
     """Check the request and price it from what is in force now (DOMAIN.md "What is frozen,
     and when": the latest terms version, today's rate cards and policy), holding nothing."""
-    now = timezone.now()
-    _check_request(request, now=now)
+    return _quote(request, now=timezone.now(), house=policy.current())
+
+
+def _quote(request: ReservationRequest, *, now: datetime, house) -> Quote:
+    _check_request(request, now=now, house=house)
     delivery = request.delivery
     address = request.address
     return build_quote(
@@ -147,16 +155,21 @@ def reservation_quote(*, request: ReservationRequest) -> Quote:
         zone=address.zone if delivery else None,
         distance_km=address.distance_km if delivery else None,
         waiver=selectors.customer_waiver(customer=request.customer, on=local(now).date()),
-        deposit_rate=policy.current().deposit_rate,
+        deposit_rate=house.deposit_rate,
         terms=terms_in_force(at=now),
     )
 
 
 def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
-    """Quote the request and hold concrete units for every line, all or nothing."""
-    quote = reservation_quote(request=request)
+    """Quote the request and hold concrete units for every line, all or nothing.
+
+    A fixed number of queries whatever the number of lines (tests/contracts/
+    test_reservation_queries.py): the policy read once, the lines, their holds and their units
+    each written by one statement, the audit events by one INSERT, the notices by another."""
     now = timezone.now()
-    with transaction.atomic():
+    house = policy.current()
+    quote = _quote(request, now=now, house=house)
+    with transaction.atomic(), audit.batch():
         reservation = Reservation.objects.create(
             number=next_number("R", "contracts_reservation_number_seq"),
             customer=request.customer,
@@ -166,28 +179,32 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
             address=request.address if request.delivery else None,
             tier=request.tier,
             quote=quote.to_dict(),
-            hold_expires_at=now + timedelta(hours=policy.current().hold_expiry_hours),
+            hold_expires_at=now + timedelta(hours=house.hold_expiry_hours),
             created_by=by,
         )
-        for item, priced in zip(request.items, quote.lines, strict=True):
-            line = ReservationLine.objects.create(
+        lines = ReservationLine.objects.bulk_create(
+            ReservationLine(
                 reservation=reservation,
                 model=item.model,
                 quantity=item.quantity,
                 rent=priced.rent_per_unit,
             )
-            entries = calendar.calendar_place(
-                model=item.model,
-                quantity=item.quantity,
-                starts_at=request.starts_at,
-                ends_at=request.ends_at,
-                kind=CalendarEntry.Kind.HOLD,
-                by=by,
-                note=reservation.number,
-            )
-            ReservationUnit.objects.bulk_create(
-                [ReservationUnit(line=line, asset_id=e.asset_id, calendar_entry=e) for e in entries]
-            )
+            for item, priced in zip(request.items, quote.lines, strict=True)
+        )
+        placed = calendar.calendar_place_many(
+            wanted=[(item.model, item.quantity) for item in request.items],
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            kind=CalendarEntry.Kind.HOLD,
+            buffer=house.turnaround_buffer,
+            by=by,
+            note=reservation.number,
+        )
+        ReservationUnit.objects.bulk_create(
+            ReservationUnit(line=line, asset_id=entry.asset_id, calendar_entry=entry)
+            for line in lines
+            for entry in placed[line.model_id]
+        )
         audit.record(by, ACTION + "created", reservation, total=quote.total)
         notify.tell(
             "reservation.confirmed",

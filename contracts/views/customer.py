@@ -25,7 +25,10 @@ from ..services.inspections import inspection_places
 
 
 def _customer(request: HttpRequest) -> Customer | None:
-    return Customer.objects.filter(user=request.user).first()
+    customer = Customer.objects.filter(user=request.user).first()
+    if customer is not None:
+        customer.user = request.user  # already loaded: the notices need it, not another query
+    return customer
 
 
 def _own_reservation(request: HttpRequest, number: str) -> Reservation:

@@ -1,17 +1,21 @@
-"""The notification service: record a message per recipient and channel, deliver it after commit.
+"""The notification service: record messages per recipient and channel, deliver them after commit.
 
-Callers (reservations, inspections, the service desk and the sweeps) call `notify()` inside their
-own transaction with a key that names the event instance. Rows are rendered at once in each
-recipient's language and delivered by a Celery task once the transaction commits; a rollback
-leaves no row and sends nothing, and a second call with the same key adds and sends nothing.
+Callers (reservations, inspections, the service desk and the sweeps) call `notify()` for one event
+instance, or `notify_many()` for many at once, inside their own transaction with a key that names
+each event instance. Rows are rendered at once in each recipient's language and recorded in one
+`INSERT … ON CONFLICT DO NOTHING RETURNING` per batch; the new rows are delivered by one Celery
+task per batch and channel once the transaction commits. A rollback leaves no row and sends
+nothing, and a second call with the same key adds and sends nothing.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,8 +23,8 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
-from django.template import Context, Engine, engines
+from django.db import connection, transaction
+from django.template import Context, Engine, Template, engines
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +40,13 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "rental.notifications.tasks.notification_deliver"
+DELIVER_BATCH_TASK = "rental.notifications.tasks.notifications_deliver"
+# Rows per INSERT: one statement of ~1,000 rows (one JSON parameter of ~0.5 MB) takes ~20 ms.
+INSERT_BATCH = 1000
+# Notifications per delivery task: enough that enqueueing costs little (a task per batch and
+# channel, not per row), few enough that several workers share a large announcement and a batch
+# of slow sends (~0.2 s each) stays inside the task's 240 s soft time limit.
+DELIVER_BATCH = 500
 
 
 class NotificationError(Conflict):
@@ -68,6 +79,16 @@ class Recipient:
         )
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One event instance (`key`) told to some recipients with one context: a unit of
+    `notify_many`. Several notices may share a key (one per audience, each with its own link)."""
+
+    key: str
+    recipients: Sequence[Recipient]
+    context: Mapping[str, Any]
+
+
 def notify(
     *, event: str, key: str, recipients: Iterable[Recipient], context: Mapping[str, Any]
 ) -> list[Notification]:
@@ -80,32 +101,262 @@ def notify(
     with `context` plus `recipient`. Pass lazy translations (`gettext_lazy`) for free text so that
     each recipient reads it in their own language.
 
-    Returns the recipients' notifications for this key, new and already existing, in order.
+    This is `notify_many` with one notice: one INSERT, one delivery task per channel. Returns the
+    recipients' notifications for this key, new and already existing, in order.
     """
-    notifications: list[Notification] = []
-    for recipient in recipients:
-        language = _language(recipient.language)
-        for channel, address in _addresses(recipient):
-            with translation.override(language):
-                subject, body = _render(event, channel, {**context, "recipient": recipient})
-                params = _plain_params(context)
-            notification, created = Notification.objects.get_or_create(
-                key=key,
-                channel=channel,
-                recipient=address,
-                defaults={
-                    "event": event,
-                    "user": recipient.user if getattr(recipient.user, "pk", None) else None,
-                    "language": language,
-                    "subject": subject[:255],
-                    "body": body,
-                    "params": params,
-                },
-            )
-            notifications.append(notification)
-            if created:
-                enqueue_on_commit(_deliver_task(), notification.pk)
+    rows = _rows(event, [Notice(key=key, recipients=tuple(recipients), context=context)])
+    created = _record(event, rows)
+    missing = [row for row in rows if row.slot not in created]
+    existing = {}
+    if missing:
+        found = Notification.objects.filter(key=key, recipient__in={r.address for r in missing})
+        existing = {(n.key, n.channel, n.recipient): n for n in found}
+    notifications = []
+    for row in rows:
+        if row.slot in created:
+            notifications.append(row.notification(event, created[row.slot]))
+        elif row.slot in existing:
+            notifications.append(existing[row.slot])
+        # Else a concurrent transaction inserted the row and then rolled back: nothing to return.
     return notifications
+
+
+def notify_many(*, event: str, notices: Iterable[Notice]) -> int:
+    """`notify()` for many event instances of one event at once: the sweeps' and batch jobs' way.
+
+    Every notice is rendered for each of its recipients in their language (see `_rows`), the
+    rows are written by one `INSERT … ON CONFLICT DO NOTHING RETURNING` per `INSERT_BATCH`, and
+    the new ones are delivered after commit by one task per channel and `DELIVER_BATCH` rows. A
+    row whose key, channel and address is already recorded (by an earlier call, a notice earlier
+    in this one, or a concurrent transaction that commits) is skipped. Returns how many
+    notifications were created.
+    """
+    return len(_record(event, _rows(event, notices)))
+
+
+@dataclass
+class _Row:
+    key: str
+    channel: str
+    address: str
+    recipient: Recipient
+    language: str
+    subject: str = ""
+    body: str = ""
+    params: dict[str, str] | None = None
+
+    @property
+    def slot(self) -> tuple[str, str, str]:
+        return (self.key, self.channel, self.address)
+
+    def notification(self, event: str, inserted: tuple[int, datetime]) -> Notification:
+        pk, created_at = inserted
+        return Notification(
+            pk=pk,
+            event=event,
+            key=self.key,
+            channel=self.channel,
+            recipient=self.address,
+            user_id=_user_id(self.recipient),
+            language=self.language,
+            subject=self.subject[:255],
+            body=self.body,
+            params=self.params,
+            status=Notification.Status.PENDING,
+            created_at=created_at,
+        )
+
+
+def _rows(event: str, notices: Iterable[Notice]) -> list[_Row]:
+    """One rendered row per key, channel and address, in notice and recipient order.
+
+    Rows are rendered language by language, so each language is activated once. Within a
+    language, a part (subject, e-mail, SMS) is rendered once per distinct context and the
+    recipient's name put in afterwards when the template allows it (see `_Renderer`), and the
+    plain parameters are computed once per context.
+    """
+    rows: list[_Row] = []
+    seen: set[tuple[str, str, str]] = set()
+    by_language: dict[str, list[tuple[_Row, Mapping[str, Any]]]] = defaultdict(list)
+    for notice in notices:
+        for recipient in notice.recipients:
+            language = _language(recipient.language)
+            for channel, address in _addresses(recipient):
+                row = _Row(notice.key, channel, address, recipient, language)
+                if row.slot in seen:
+                    continue
+                seen.add(row.slot)
+                rows.append(row)
+                by_language[language].append((row, notice.context))
+    for language, pending in by_language.items():
+        with translation.override(language):
+            renderer = _Renderer(event)
+            for row, context in pending:
+                row.subject, row.body, row.params = renderer.render(
+                    row.channel, context, row.recipient
+                )
+    return rows
+
+
+# Stands for the recipient's name while a part is rendered once for several recipients: long, and
+# in mixed case with spaces and CJK, so that any filter (upper, title, truncatechars, slugify…)
+# would change it and be noticed. Private-use characters make a clash with real text impossible.
+_NAME_PROBE = "\ue000pRoBe nAmE 收件人 of A notification, lOnGeR tHaN aNy TrUnCaTiOn\ue001"
+_FROZEN_TYPES = (str, int, float, Decimal, date, datetime, bool, type(None))
+
+
+class _NameProbe:
+    """The `recipient` of a render shared by several recipients: it gives `name` (the probe) and
+    records every attribute asked of it, so that a template using anything else is noticed."""
+
+    def __init__(self):
+        self.__dict__["asked"] = []
+
+    def __getattr__(self, attribute: str):
+        self.asked.append(attribute)
+        if attribute == "name":
+            return _NAME_PROBE
+        raise AttributeError(attribute)
+
+
+class _Renderer:
+    """Renders one event's parts in the active language, reusing what recipients share.
+
+    A part rendered with the `_NameProbe` is reused for every recipient of an equal context
+    (frozen by `_freeze`) when the render asked the recipient for its name only and printed the
+    probe unchanged once per time it asked; the recipient's own name then replaces the probe.
+    Otherwise (a template that reads the e-mail address, tests the name, filters it…) the part is
+    rendered for each recipient, as it always may be.
+    """
+
+    def __init__(self, event: str):
+        self.event = event
+        # (part, frozen context) → (raw text, normalised text) with the probe, or None.
+        self.parts: dict[tuple[str, Any], tuple[str, str] | None] = {}
+        self.frozen: dict[int, Any] = {}  # id(context) → _freeze(context), for this call's contexts
+        self.params: dict[Any, dict[str, str]] = {}
+
+    def render(
+        self, channel: str, context: Mapping[str, Any], recipient: Recipient
+    ) -> tuple[str, str, dict[str, str]]:
+        frozen = self.frozen.get(id(context))
+        if frozen is None:
+            frozen = self.frozen[id(context)] = _freeze(context)
+            if frozen not in self.params:
+                self.params[frozen] = _plain_params(context)
+        if channel == Notification.Channel.EMAIL:
+            subject = self._part("subject", _one_line, frozen, context, recipient)
+            body = self._part("email", _paragraphs, frozen, context, recipient)
+        else:
+            subject, body = "", self._part("sms", _one_line, frozen, context, recipient)
+        return subject, body, self.params[frozen]
+
+    def _part(self, part: str, normalise, frozen, context, recipient: Recipient) -> str:
+        template = _template(self.event, part)
+        key = (part, frozen)
+        if key not in self.parts:
+            probe = _NameProbe()
+            raw = template.render(Context({**context, "recipient": probe}, autoescape=False))
+            reusable = set(probe.asked) <= {"name"} and raw.count(_NAME_PROBE) == len(probe.asked)
+            self.parts[key] = (raw, normalise(raw)) if reusable else None
+        shared = self.parts[key]
+        if shared is None:
+            return normalise(
+                template.render(Context({**context, "recipient": recipient}, autoescape=False))
+            )
+        raw, normalised = shared
+        name = recipient.name
+        # Normalising (whitespace runs to one space, lines right-stripped) and putting the name in
+        # commute for a non-empty name without edge or repeated whitespace: the usual case.
+        if name and " ".join(name.split()) == name:
+            return normalised.replace(_NAME_PROBE, name)
+        return normalise(raw.replace(_NAME_PROBE, name))
+
+
+def _freeze(context: Mapping[str, Any]) -> Any:
+    """A hashable stand-in for a context of plain values (equal contexts, equal keys); else the
+    context's identity, so only the recipients of one notice share its renders."""
+    items = []
+    for name, value in context.items():
+        if isinstance(value, Promise):
+            value = ("lazy", str(value))  # its text in the active language
+        elif not isinstance(value, _FROZEN_TYPES):
+            return ("id", id(context))
+        items.append((name, type(value).__name__, value))
+    return tuple(items)
+
+
+_INSERT = """
+    INSERT INTO {table} (event, key, channel, recipient, user_id, language, subject, body, params,
+                         status, attempts, last_error, provider_message_id, created_at)
+    SELECT %s, k, c, r, u, l, s, b, p, %s, 0, '', '', %s
+    FROM json_to_recordset(%s::json)
+        AS t(k text, c text, r text, u bigint, l text, s text, b text, p jsonb)
+    ON CONFLICT (key, channel, recipient) DO NOTHING
+    RETURNING id, key, channel, recipient
+"""
+
+
+def _record(event: str, rows: list[_Row]) -> dict[tuple[str, str, str], tuple[int, datetime]]:
+    """Insert the rows in batches, skip those already recorded, enqueue the new ones' delivery
+    after commit; the new rows' ids and creation time by key, channel and address."""
+    created: dict[tuple[str, str, str], tuple[int, datetime]] = {}
+    if not rows:
+        return created
+    sql = _INSERT.format(table=connection.ops.quote_name(Notification._meta.db_table))
+    now = timezone.now()
+    # No savepoint: inside the caller's transaction the batches are simply part of it.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            # The rows travel as one JSON parameter: psycopg quotes one string instead of
+            # thousands, and PostgreSQL unpacks it with json_to_recordset.
+            payload = json.dumps(
+                [
+                    {
+                        "k": r.key,
+                        "c": r.channel,
+                        "r": r.address,
+                        "u": _user_id(r.recipient),
+                        "l": r.language,
+                        "s": r.subject[:255],
+                        "b": r.body,
+                        "p": r.params,
+                    }
+                    for r in batch
+                ],
+                ensure_ascii=False,
+            )
+            cursor.execute(sql, [event, Notification.Status.PENDING.value, now, payload])
+            for pk, key, channel, address in cursor.fetchall():
+                created[key, channel, address] = (pk, now)
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for row in rows:  # in row order, so each channel's messages go out in the callers' order
+        if row.slot in created:
+            by_channel[row.channel].append(created[row.slot][0])
+    for ids in by_channel.values():
+        for start in range(0, len(ids), DELIVER_BATCH):
+            enqueue_on_commit(_deliver_batch_task(), ids[start : start + DELIVER_BATCH])
+    return created
+
+
+def _user_id(recipient: Recipient) -> int | None:
+    return getattr(recipient.user, "pk", None)
+
+
+def notifications_deliver(
+    *, notification_ids: Sequence[int], last_attempt: bool = False
+) -> list[int]:
+    """Deliver a batch: each notification as `notification_deliver` does, in its own
+    transaction, so a worker killed mid-batch leaves the sent ones sent and the rest pending for
+    the redelivered task. Returns the ids that failed and may succeed later (to retry)."""
+    retry = []
+    for notification_id in notification_ids:
+        try:
+            notification_deliver(notification_id=notification_id, last_attempt=last_attempt)
+        except DeliveryFailed:
+            retry.append(notification_id)
+    return retry
 
 
 def notification_deliver(
@@ -176,6 +427,10 @@ def _deliver_task():
     return current_app.signature(DELIVER_TASK)
 
 
+def _deliver_batch_task():
+    return current_app.signature(DELIVER_BATCH_TASK)
+
+
 def _send(notification: Notification) -> str:
     if notification.channel == Notification.Channel.EMAIL:
         return backends.email_backend().send(
@@ -204,7 +459,7 @@ def _addresses(recipient: Recipient) -> list[tuple[str, str]]:
         else:
             logger.warning("Not e-mailing %r: %r is not an e-mail address", recipient.name, email)
     if recipient.phone:
-        phone = e164(recipient.phone)
+        phone = _e164(recipient.phone)
         if phone:
             addresses.append((Notification.Channel.SMS.value, phone))
         else:
@@ -212,6 +467,10 @@ def _addresses(recipient: Recipient) -> list[tuple[str, str]]:
                 "Not texting %r: %r is not a valid phone number", recipient.name, recipient.phone
             )
     return addresses
+
+
+# Parsing a number costs ~50 µs; a sweep meets the same staff and technicians thousands of times.
+_e164 = functools.lru_cache(maxsize=4096)(e164)
 
 
 @functools.cache
@@ -226,14 +485,11 @@ def _engine() -> Engine:
     )
 
 
-def _render(event: str, channel: str, context: dict[str, Any]) -> tuple[str, str]:
-    def render(part: str) -> str:
-        template = _engine().get_template(f"notifications/{event}.{part}.txt")
-        return template.render(Context(context, autoescape=False))
-
-    if channel == Notification.Channel.EMAIL:
-        return _one_line(render("subject")), _paragraphs(render("email"))
-    return "", _one_line(render("sms"))
+@functools.lru_cache(maxsize=512)
+def _template(event: str, part: str) -> Template:
+    """Each event's parts are compiled once per process: a compiled template serves every
+    language, since `{% translate %}` looks its text up when rendered."""
+    return _engine().get_template(f"notifications/{event}.{part}.txt")
 
 
 def _one_line(text: str) -> str:

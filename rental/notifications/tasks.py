@@ -29,3 +29,18 @@ def notification_deliver(self, notification_id: int) -> None:
         raise self.retry(
             exc=exc, countdown=retry_countdown(self.request.retries), max_retries=max_retries
         ) from exc
+
+
+@shared_task(bind=True, name=services.DELIVER_BATCH_TASK)
+def notifications_deliver(self, notification_ids: list[int]) -> None:
+    """Send a batch of notifications of one channel, each in its own transaction; retry with
+    back-off only those that failed and may succeed later. Idempotent like `notification_deliver`:
+    a task redelivered after its worker was killed sends only what is still pending."""
+    max_retries = getattr(settings, "NOTIFICATIONS_MAX_RETRIES", DEFAULT_MAX_RETRIES)
+    failed = services.notifications_deliver(
+        notification_ids=notification_ids, last_attempt=self.request.retries >= max_retries
+    )
+    if failed:
+        raise self.retry(
+            args=[failed], countdown=retry_countdown(self.request.retries), max_retries=max_retries
+        )

@@ -167,3 +167,54 @@ def test_next_free_is_none_when_the_model_has_too_few_units(model):
     assert selectors.next_free_at(
         model=model, starts_at=at(1), ends_at=at(2), quantity=3, buffer=timedelta(hours=2)
     ) == at(1)
+
+
+def test_placing_for_several_models_locks_and_inserts_in_one_statement(
+    model, django_assert_num_queries
+):
+    from rental.core import audit
+
+    other = EquipmentModelFactory()
+    AssetFactory.create_batch(2, model=other)
+    busy = services.calendar_place(
+        model=model, quantity=1, starts_at=at(2), ends_at=at(4), kind=HOLD
+    )
+
+    with django_assert_num_queries(2), audit.batch():  # the holds, then the audit events
+        placed = services.calendar_place_many(
+            wanted=[(model, 2), (other, 2)],
+            starts_at=at(1),
+            ends_at=at(3),
+            kind=HOLD,
+            buffer=timedelta(hours=2),
+            note="R1",
+        )
+
+    assert {pk: len(entries) for pk, entries in placed.items()} == {model.pk: 2, other.pk: 2}
+    assert busy[0].asset_id not in {e.asset_id for e in placed[model.pk]}
+    saved = CalendarEntry.objects.filter(note="R1")
+    assert sorted(saved.values_list("pk", flat=True)) == sorted(
+        e.pk for entries in placed.values() for e in entries
+    )
+    assert {e.blocked for e in saved} == {DateTimeTZRange(at(1, 7), at(3, 11), "[)")}
+    assert selectors.free_assets(model=other, starts_at=at(1), ends_at=at(3)).count() == 0
+    assert AuditEvent.objects.filter(action="catalog.calendar.placed").count() == 3
+
+
+def test_placing_for_several_models_places_nothing_when_one_is_short(model):
+    other = EquipmentModelFactory()
+    AssetFactory.create_batch(1, model=other)
+
+    with pytest.raises(NotEnoughUnits) as refused, transaction.atomic():
+        services.calendar_place_many(
+            wanted=[(model, 2), (other, 2)],
+            starts_at=at(1),
+            ends_at=at(3),
+            kind=HOLD,
+            buffer=timedelta(hours=2),
+        )
+
+    assert (refused.value.wanted, refused.value.free) == (2, 1)
+    assert str(other) in str(refused.value)
+    assert not CalendarEntry.objects.exists()
+    assert not AuditEvent.objects.filter(action="catalog.calendar.placed").exists()

@@ -39,3 +39,34 @@ def test_the_database_refuses_to_edit_or_delete_audit_events(sql):
         cursor.execute(sql, [event.pk])
 
     assert AuditEvent.objects.get(pk=event.pk).action == "accounts.user.checked"
+
+
+def test_a_batch_writes_every_event_recorded_in_it_in_one_insert(django_assert_num_queries):
+    staff, other = StaffFactory(), StaffFactory()
+
+    with django_assert_num_queries(1), audit.batch() as events:
+        first = audit.record(staff, "accounts.user.checked", staff, n=1)
+        with audit.batch():  # a service that batches its own, called inside: joins this one
+            audit.record(None, "accounts.user.checked", other, n=2)
+        audit.record(staff, "accounts.user.locked", other)
+        assert first.pk is None  # not written yet
+
+    assert [e.pk for e in events] == list(
+        AuditEvent.objects.order_by("pk").values_list("pk", flat=True)
+    )
+    assert first.pk is not None
+    assert [(e.action, e.object_id, e.actor, e.data) for e in audit.trail(other)][::-1] == [
+        ("accounts.user.checked", str(other.pk), None, {"n": 2}),
+        ("accounts.user.locked", str(other.pk), staff, {}),
+    ]
+
+
+def test_a_batch_that_fails_writes_nothing():
+    staff = StaffFactory()
+
+    with pytest.raises(RuntimeError), audit.batch():
+        audit.record(staff, "accounts.user.checked", staff)
+        raise RuntimeError("the service failed")
+    audit.record(staff, "accounts.user.locked", staff)  # no batch left behind
+
+    assert [e.action for e in audit.trail(staff)] == ["accounts.user.locked"]

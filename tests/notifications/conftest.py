@@ -41,7 +41,8 @@ class NotificationWorker:
     def deliveries_finished(self) -> int:
         """How many delivery tasks the worker ran to the end (a retry does not count)."""
         return sum(
-            "notification_deliver[" in line and " succeeded in " in line
+            ("notification_deliver[" in line or "notifications_deliver[" in line)
+            and " succeeded in " in line
             for line in self.log.read_text().splitlines()
         )
 
@@ -59,3 +60,48 @@ def notification_worker(transactional_db, tmp_path, flaky_sms_dir):
         FLAKY_SMS_DIR=str(flaky_sms_dir),
     ) as (process, log):
         yield NotificationWorker(process=process, log=log, mail_dir=mail_dir, sms_dir=flaky_sms_dir)
+
+
+@pytest.fixture
+def restartable_notification_workers(transactional_db, tmp_path, flaky_sms_dir, settings):
+    """Real workers like `notification_worker`, on a queue only this test uses, that the test may
+    SIGKILL and start again: a fresh one is handed the killed one's unfinished task after 2 s
+    (a short broker visibility timeout), as a deployment's next worker is after an hour."""
+    import signal
+    import uuid
+
+    from rental.celery import app
+    from tests.conftest import start_celery_worker, stop_celery_worker
+
+    queue = f"rental-test-notify-{uuid.uuid4().hex[:8]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    started: list[subprocess.Popen] = []
+
+    def start() -> NotificationWorker:
+        process, log = start_celery_worker(
+            name=f"notify-{len(started)}",
+            queue=queue,
+            purge=False,  # a fresh worker must find the killed one's task
+            settings_module="tests.notifications.worker_settings",
+            NOTIFICATIONS_TEST_MAIL_DIR=str(mail_dir),
+            FLAKY_SMS_DIR=str(flaky_sms_dir),
+            NOTIFICATIONS_TEST_VISIBILITY_TIMEOUT="2",
+        )
+        started.append(process)
+        return NotificationWorker(
+            process=process, log=log, mail_dir=mail_dir, sms_dir=flaky_sms_dir
+        )
+
+    def kill(worker: NotificationWorker) -> None:
+        worker.process.send_signal(signal.SIGKILL)
+        worker.process.wait(timeout=10)
+
+    start.kill = kill
+    yield start
+    for process in started:
+        stop_celery_worker(process)
+    app.conf.task_default_queue = previous

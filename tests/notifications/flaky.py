@@ -1,11 +1,13 @@
 """Test-only SMS backends, loaded by dotted path in the test process and in the test worker.
 
 They keep their state in files under $FLAKY_SMS_DIR, so the test and the worker process share it:
-`fail_first` holds how many sends fail before one succeeds, `attempts.log` gets a line per call
-and `sent.log` a line per message actually sent.
+`fail_first` holds how many sends fail before one succeeds, `stall_at` the number of the attempt
+that hangs (for a minute, before sending: long enough for a test to kill the worker there),
+`attempts.log` gets a line per call and `sent.log` a line per message actually sent.
 """
 
 import os
+import time
 from pathlib import Path
 
 from rental.notifications.backends import PermanentDeliveryError, SmsBackend
@@ -25,6 +27,9 @@ class FlakySmsBackend(SmsBackend):
         with (state / "attempts.log").open("a", encoding="utf-8") as log:
             log.write(f"{phone}\n")
         attempts = len((state / "attempts.log").read_text().splitlines())
+        stall_file = state / "stall_at"
+        if stall_file.exists() and attempts == int(stall_file.read_text()):
+            time.sleep(60)
         if attempts <= fail_first:
             raise ConnectionError(f"provider unreachable (attempt {attempts})")
         with (state / "sent.log").open("a", encoding="utf-8") as log:
@@ -47,3 +52,7 @@ def sent_lines() -> list[str]:
 def attempt_count() -> int:
     path = _state_dir() / "attempts.log"
     return len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
+
+
+def sms_dir() -> Path:
+    return _state_dir()

@@ -146,3 +146,31 @@ def test_the_default_sms_backend_is_the_console(settings):
     del settings.NOTIFICATIONS_SMS_BACKEND
 
     assert isinstance(backends.sms_backend(), backends.ConsoleSmsBackend)
+
+
+@pytest.mark.django_db
+def test_a_batch_task_sends_each_once_and_retries_only_the_failed_ones(settings, flaky_sms_dir):
+    settings.NOTIFICATIONS_SMS_BACKEND = FLAKY
+    (flaky_sms_dir / "fail_first").write_text("1")  # the batch's first send fails once
+    sms = notify(
+        event="ticket.breached",
+        key="ticket:5:breached",
+        recipients=[
+            Recipient(name="王技术", phone="13800138000"),
+            Recipient(name="李", phone="13912345678"),
+        ],
+        context=CONTEXTS["ticket.breached"],
+    )
+    ids = [n.pk for n in sms]
+
+    tasks.notifications_deliver.apply(args=[[*ids, 987654]])  # and a row that no longer exists
+    tasks.notifications_deliver.apply(args=[ids])  # a duplicate task, as after a lost worker
+
+    rows = {n.pk: n for n in Notification.objects.all()}
+    assert [(rows[pk].status, rows[pk].attempts) for pk in ids] == [("sent", 2), ("sent", 1)]
+    assert rows[ids[0]].last_error == "ConnectionError: provider unreachable (attempt 1)"
+    assert flaky.attempt_count() == 3
+    assert [line.split("\t")[0] for line in flaky.sent_lines()] == [
+        "+8613912345678",
+        "+8613800138000",
+    ]

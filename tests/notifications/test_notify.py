@@ -38,7 +38,7 @@ def test_notifying_twice_with_one_key_records_and_enqueues_each_message_once(
     ]
     assert [n.pk for n in second] == [n.pk for n in first]
     assert Notification.objects.count() == 2
-    assert len(first_callbacks) == 2
+    assert len(first_callbacks) == 2  # one delivery task per channel
     assert second_callbacks == []
 
 
@@ -181,7 +181,7 @@ class _RecordingTask:
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_caller_leaves_no_row_and_enqueues_nothing(monkeypatch):
     task = _RecordingTask()
-    monkeypatch.setattr(services, "_deliver_task", lambda: task)
+    monkeypatch.setattr(services, "_deliver_batch_task", lambda: task)
 
     with pytest.raises(RuntimeError), transaction.atomic():
         _confirm(key="reservation:12:confirmed")
@@ -193,7 +193,7 @@ def test_a_rolled_back_caller_leaves_no_row_and_enqueues_nothing(monkeypatch):
     with transaction.atomic():
         rows = _confirm(key="reservation:13:confirmed")
         assert task.sent == []  # not before the commit
-    assert task.sent == [(rows[0].pk,), (rows[1].pk,)]
+    assert task.sent == [([rows[0].pk],), ([rows[1].pk],)]  # one task per channel
 
 
 @pytest.mark.django_db
@@ -226,7 +226,7 @@ def test_two_transactions_racing_on_one_key_record_and_enqueue_it_once(monkeypat
     from django.db import connection
 
     task = _RecordingTask()
-    monkeypatch.setattr(services, "_deliver_task", lambda: task)
+    monkeypatch.setattr(services, "_deliver_batch_task", lambda: task)
     start = threading.Barrier(2, timeout=10)
     errors = []
 
@@ -249,4 +249,143 @@ def test_two_transactions_racing_on_one_key_record_and_enqueue_it_once(monkeypat
 
     assert errors == []
     [row] = Notification.objects.all()
-    assert task.sent == [(row.pk,)]
+    assert task.sent == [([row.pk],)]
+
+
+def _breach(number: int, recipients, url: str = "") -> services.Notice:
+    return services.Notice(
+        key=f"ticket:{number}:breached",
+        recipients=recipients,
+        context={**CONTEXTS["ticket.breached"], "number": f"T20261122-{number:04d}", "url": url},
+    )
+
+
+@pytest.mark.django_db
+def test_many_notices_are_one_insert_and_one_delivery_task_per_channel(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    notices = [_breach(n, [ZHANG, SMITH]) for n in range(1, 4)]
+
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(1):
+        created = services.notify_many(event="ticket.breached", notices=notices)
+
+    assert created == 12
+    assert len(callbacks) == 2
+    rows = Notification.objects.order_by("pk")
+    assert [(n.key, n.channel, n.recipient, n.language) for n in rows[:4]] == [
+        ("ticket:1:breached", "email", "zhang@example.com", "zh-hans"),
+        ("ticket:1:breached", "sms", "+8613800138000", "zh-hans"),
+        ("ticket:1:breached", "email", "ann@example.com", "en"),
+        ("ticket:1:breached", "sms", "+8613900001111", "en"),
+    ]
+    bodies = {(n.key, n.recipient): n for n in rows}
+    zh = bodies["ticket:3:breached", "zhang@example.com"]
+    en = bodies["ticket:3:breached", "ann@example.com"]
+    assert zh.subject == "服务单T20261122-0003已超过上门时限"
+    assert zh.body.startswith("张伟，您好：\n\n服务单T20261122-0003")
+    assert en.subject == "Service ticket T20261122-0003 missed its on-site deadline"
+    assert en.body.startswith("Dear Ann Smith,\n\nService ticket T20261122-0003 missed")
+    assert bodies["ticket:2:breached", "+8613900001111"].body == (
+        "[Xinsisuo Rental] Service ticket T20261122-0002 missed its on-site deadline 11-22 16:00; "
+        "it is being handled with priority."
+    )
+    assert zh.params == {"number": "T20261122-0003", "deadline": "2026-11-22 16:00", "url": ""}
+
+
+@pytest.mark.django_db
+def test_many_notices_skip_what_is_recorded_and_enqueue_only_the_new_rows(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    task = _RecordingTask()
+    monkeypatch.setattr(services, "_deliver_batch_task", lambda: task)
+    email_only = Recipient(name="张伟", email="zhang@example.com")
+    services.notify_many(event="ticket.breached", notices=[_breach(1, [email_only])])
+    [first] = Notification.objects.all()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = services.notify_many(
+            event="ticket.breached",
+            notices=[_breach(1, [email_only, ZHANG]), _breach(2, [email_only, email_only])],
+        )
+
+    assert created == 2
+    rows = {(n.key, n.channel): n.pk for n in Notification.objects.exclude(pk=first.pk)}
+    assert set(rows) == {("ticket:1:breached", "sms"), ("ticket:2:breached", "email")}
+    assert task.sent == [  # a task per channel, the channel of the first new row first
+        ([rows["ticket:1:breached", "sms"]],),
+        ([rows["ticket:2:breached", "email"]],),
+    ]
+
+
+@pytest.mark.django_db
+def test_recipients_of_one_context_get_their_own_names_in_one_shared_render(monkeypatch):
+    renders = []
+    template = services._template
+
+    class Counting:
+        def __init__(self, part):
+            self.part, self.template = part, template("ticket.breached", part)
+
+        def render(self, context):
+            renders.append(self.part)
+            return self.template.render(context)
+
+    def counting(event, part):
+        return Counting(part)
+
+    monkeypatch.setattr(services, "_template", counting)
+    staff = [
+        Recipient(name=name, email=f"s{n}@example.com")
+        for n, name in enumerate(["王  芳", "李雷", " Han Meimei "])
+    ]
+
+    services.notify_many(event="ticket.breached", notices=[_breach(9, staff)])
+
+    bodies = [n.body for n in Notification.objects.order_by("pk")]
+    # Rendered once (with a stand-in for the name), yet exactly as rendered for each recipient.
+    assert renders == ["subject", "email"]
+    assert bodies == [_rendered_alone("ticket.breached", _breach(9, [r]).context, r) for r in staff]
+    assert [body.splitlines()[0] for body in bodies] == [
+        "王  芳，您好：",
+        "李雷，您好：",
+        "Han Meimei ，您好：",
+    ]
+
+
+def _rendered_alone(event, context, recipient) -> str:
+    from django.template import Context
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        template = services._template(event, "email")
+        return services._paragraphs(template.render(Context({**context, "recipient": recipient})))
+
+
+@pytest.mark.django_db
+def test_a_template_that_uses_more_than_the_name_is_rendered_for_each_recipient(monkeypatch):
+    from django.template import Engine
+
+    engine = Engine()
+    parts = {
+        "subject": engine.from_string("{{ number }} for {{ recipient.name|upper }}"),
+        "email": engine.from_string("{{ recipient.name }} <{{ recipient.email }}>"),
+        "sms": engine.from_string("{% if recipient.name == 'Li' %}Hi Li{% else %}Hi{% endif %}"),
+    }
+    monkeypatch.setattr(services, "_template", lambda event, part: parts[part])
+    people = [
+        Recipient(name="Li", email="li@example.com", phone="13800138000"),
+        Recipient(name="Wu", email="wu@example.com", phone="13912345678"),
+    ]
+
+    services.notify_many(
+        event="ticket.breached",
+        notices=[services.Notice(key="k", recipients=people, context={"number": "T1"})],
+    )
+
+    rows = [(n.subject, n.body) for n in Notification.objects.order_by("pk")]
+    assert rows == [
+        ("T1 for LI", "Li <li@example.com>\n"),
+        ("", "Hi Li"),
+        ("T1 for WU", "Wu <wu@example.com>\n"),
+        ("", "Hi"),
+    ]

@@ -97,3 +97,66 @@ def test_a_flaky_sms_provider_is_retried_and_the_message_sent_exactly_once(notif
         "missed its on-site deadline 11-22 16:00; it is being handled with priority."
     ]
     assert notification_worker.log.read_text().count("retry: Retry in") == 2
+
+
+def test_one_task_delivers_a_batch_and_each_message_lands_once(notification_worker):
+    recipients = [
+        Recipient(name=f"客户{n}", email=f"c{n}@example.com", phone=f"1380013800{n}")
+        for n in range(3)
+    ]
+
+    notify(
+        event="ticket.breached",
+        key="ticket:5:breached",
+        recipients=recipients,
+        context=CONTEXTS["ticket.breached"],
+    )
+
+    wait_for(lambda: Notification.objects.filter(status=Notification.Status.SENT).count() == 6)
+    log = notification_worker.log.read_text()
+    assert log.count("notifications_deliver[") == 2 * 2  # received + succeeded, per channel
+    assert sorted(m["To"] for m in notification_worker.mails()) == [
+        "c0@example.com",
+        "c1@example.com",
+        "c2@example.com",
+    ]
+    assert sorted(line.split("\t")[0] for line in flaky.sent_lines()) == [
+        "+8613800138000",
+        "+8613800138001",
+        "+8613800138002",
+    ]
+
+
+def test_a_worker_killed_mid_batch_neither_loses_nor_duplicates_a_message(
+    restartable_notification_workers,
+):
+    start = restartable_notification_workers
+    phones = [f"1390000111{n}" for n in range(5)]
+    stall = flaky.sms_dir() / "stall_at"
+    stall.write_text("3")  # the third send hangs
+    doomed = start()
+
+    notify(
+        event="ticket.breached",
+        key="ticket:7:breached",
+        recipients=[Recipient(name=f"技术员{n}", phone=p) for n, p in enumerate(phones)],
+        context=CONTEXTS["ticket.breached"],
+    )
+    wait_for(lambda: flaky.attempt_count() == 3, message="the batch never reached its third SMS")
+    start.kill(doomed)
+
+    # Two sent and committed; the third was being sent (not yet) and the rest never started.
+    assert len(flaky.sent_lines()) == 2
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 2
+    stall.unlink()
+    start()  # the next worker is handed the unfinished task
+    wait_for(
+        lambda: Notification.objects.filter(status=Notification.Status.SENT).count() == 5,
+        timeout=60,
+        message="the unfinished batch was not delivered by the fresh worker",
+    )
+    time.sleep(1.5)  # room for a stray extra delivery to show itself
+
+    sent_to = sorted(line.split("\t")[0] for line in flaky.sent_lines())
+    assert sent_to == sorted(f"+86{p}" for p in phones)
+    assert sorted(Notification.objects.values_list("attempts", flat=True)) == [1, 1, 1, 1, 1]

@@ -1,0 +1,83 @@
+"""What one reservation POST costs the database: a fixed number of queries, whatever its lines.
+
+The customer, their user, the chosen models (with their units in service) and the address are
+read once; the units of every line are locked in one query and their holds inserted in one; the
+audit events are one INSERT and the notifications another. The count is asserted exactly, so
+an N+1 over lines or units (or any new query) shows up here first.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import CalendarEntry
+from contracts.models import Reservation, ReservationUnit
+from rental.accounts.models import User
+from rental.core import policy
+from rental.core.models import AuditEvent
+from rental.core.timeutil import SHANGHAI
+from rental.notifications.models import Notification
+from tests.factories import AssetFactory, CustomerFactory, EquipmentModelFactory, StaffFactory
+
+# Transactional, so the service's transaction is a real one (BEGIN and COMMIT are not counted as
+# queries) rather than a savepoint inside the test's, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Read before the transaction: session, user, customer, chosen models with their stock, policy,
+# guarantor (the waiver), terms in force. In it: BEGIN, reservation number, reservation, lines,
+# free units locked and held (one statement), reservation units, audit events, front desk,
+# notifications, COMMIT. 15 statements of work, 17 round trips with BEGIN and COMMIT.
+QUERIES = 17
+
+
+def _form(models, *, quantity=2) -> dict:
+    start = (timezone.now().astimezone(SHANGHAI) + timedelta(days=3)).date()
+    data = {
+        "start_date": start.isoformat(),
+        "start_hour": "9",
+        "end_date": (start + timedelta(days=2)).isoformat(),
+        "end_hour": "18",
+        "fulfilment": "collection",
+        "tier": "basic",
+    }
+    for n, model in enumerate(models):
+        data[f"model_{n}"] = str(model.pk)
+        data[f"quantity_{n}"] = str(quantity)
+    return data
+
+
+@pytest.mark.parametrize("lines", [1, 3])
+def test_a_reservation_post_costs_the_same_queries_for_one_line_or_three(
+    client, django_assert_num_queries, lines
+):
+    policy.current()  # the house policy row exists in any running system
+    desk = StaffFactory(email="desk@example.com")
+    desk.groups.add(Group.objects.get_or_create(name=User.StaffGroup.FRONT_DESK)[0])
+    customer = CustomerFactory()
+    models = [EquipmentModelFactory() for _ in range(lines)]
+    for model in models:
+        AssetFactory.create_batch(3, model=model)
+    client.force_login(customer.user)
+
+    with django_assert_num_queries(QUERIES):
+        response = client.post(reverse("contracts:reservation_new"), _form(models))
+
+    reservation = Reservation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "contracts:reservation_detail", args=[reservation.number]
+    )
+    assert reservation.lines.count() == lines
+    assert ReservationUnit.objects.filter(line__reservation=reservation).count() == 2 * lines
+    assert CalendarEntry.objects.filter(is_active=True, note=reservation.number).count() == (
+        2 * lines
+    )
+    assert sorted(AuditEvent.objects.values_list("action", flat=True)) == sorted(
+        ["catalog.calendar.placed"] * lines + ["contracts.reservation.created"]
+    )
+    assert sorted(Notification.objects.values_list("recipient", flat=True)) == sorted(
+        [customer.email, "+8613812345678", "desk@example.com"]
+    )
