@@ -252,16 +252,16 @@ class InspectionForm(forms.Form):
     )
     slot = BoundedDateTimeField(label=_("When"), required=False, input_formats=["%Y-%m-%dT%H:%M"])
 
-
-class CancelReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300, required=False)
-
     def __init__(self, *args, places=None, **kwargs):
         super().__init__(*args, **kwargs)
         if places is not None:
             # Only the places that can work for this reservation are offered.
             self.fields["place"].choices = [(p, Inspection.Place(p).label) for p in places]
             self.fields["place"].initial = places[0]
+
+
+class CancelReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300, required=False)
 
 
 class OutcomeForm(forms.Form):

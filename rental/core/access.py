@@ -67,6 +67,11 @@ MATRIX: dict[str, Rule] = {
     "set_language": _public(),
     "catalog:model_list": _public(),
     "catalog:model_detail": _public(),
+    "accounts:signup": _public(),
+    "accounts:verify": rule(SIGNED_IN),
+    "accounts:verify_resend": rule(SIGNED_IN),
+    "accounts:recover": _public(),
+    "accounts:recover_code": _public(),
     "accounts:login": _public(),
     "accounts:logout": _public(),
     "accounts:password_reset": _public(),
@@ -125,6 +130,9 @@ MATRIX: dict[str, Rule] = {
     "contracts:desk_payment": rule(DESK | {FINANCE}),
     "contracts:desk_extend": rule(DESK),
     "contracts:desk_close": rule(DESK | {FINANCE}),
+    "contracts:desk_distance": rule(ALL_STAFF, DESK),
+    # Writing off what a customer still owes is a manager's decision (the service checks too).
+    "contracts:desk_write_off": rule(ALL_STAFF, {MANAGER}),
     "contracts:desk_cancel": rule(DESK),
     # Technicians' phone pages (each sees only tickets assigned to them)
     "service_tickets:tech_list": rule(TECHNICIAN),

@@ -50,7 +50,7 @@ def test_a_contract_with_a_balance_cannot_close_until_paid():
 
 def test_only_a_manager_writes_off_and_only_with_a_reason_then_it_closes():
     contract = _returned(owed="394.00")
-    desk, boss = StaffFactory(), manager()
+    desk, boss = StaffFactory(groups=["front_desk"]), manager()
 
     with pytest.raises(NotAllowed):
         contract_write_off(contract=contract, amount=Decimal("394.00"), reason="x", by=desk)

@@ -25,7 +25,7 @@ def _notifications(count: int = 2) -> list[Notification]:
 
 
 def _staff_client(client, *permissions: str):
-    staff = StaffFactory()
+    staff = StaffFactory(groups=[])  # only the permissions given below
     staff.user_permissions.set(
         Permission.objects.filter(content_type__app_label="notifications", codename__in=permissions)
     )

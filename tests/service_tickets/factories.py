@@ -95,7 +95,7 @@ def open_ticket(contract=None, *, kind: str = "hardware", by=None, **kwargs) -> 
 
 
 def dispatched(ticket: Ticket, technician=None, staff=None) -> Ticket:
-    staff = staff or StaffFactory()
+    staff = staff or StaffFactory(groups=[])  # in no group: hears no dispatch notices
     if ticket.deadline is None:
         services.ticket_set_deadline(
             ticket=ticket, deadline=timezone.now() + timedelta(hours=6), by=staff
