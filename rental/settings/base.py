@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "catalog",
     "contracts",
     "service_tickets",
+    "rental.operations",
 ]
 
 MIDDLEWARE = [
@@ -107,7 +108,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+# Staff land on Today, technicians on their tickets, customers on the home page.
+LOGIN_REDIRECT_URL = "operations:start"
 LOGOUT_REDIRECT_URL = "home"
 
 # Failed logins lock the account *from that address* (username and address together): a stranger
