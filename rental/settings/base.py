@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "axes",
+    "rental.core.apps.AxesConfig",  # django-axes, with a translated name
     "csp",
     "rental.core",
     "rental.accounts",
