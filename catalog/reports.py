@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rental.core.i18n import pick
 from rental.core.periods import BUCKETS_SQL, Period, bucket_arrays
@@ -144,7 +145,7 @@ def utilisation(
         Table(
             key="by_period",
             title=_("Utilisation per week") if grain == "week" else _("Utilisation per month"),
-            columns=[Column("bucket", _("Period"), TEXT), *measures],
+            columns=[Column("bucket", pgettext_lazy("report", "Period"), TEXT), *measures],
             rows=by_bucket,
             total=total,
             chart_x="bucket",
@@ -166,7 +167,7 @@ def utilisation(
                 title=_("By %(group)s and period") % {"group": group_label},
                 columns=[
                     Column("label", group_label, TEXT),
-                    Column("bucket", _("Period"), TEXT),
+                    Column("bucket", pgettext_lazy("report", "Period"), TEXT),
                     *measures,
                 ],
                 rows=group_bucket,

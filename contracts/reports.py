@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rental.core.i18n import pick
 from rental.core.periods import BUCKETS_SQL, Period, bucket_arrays
@@ -228,7 +229,7 @@ def revenue(*, period: Period, grain: str = "month", tier: str | None = None) ->
             key="revenue",
             title=_("Revenue per month") if grain == "month" else _("Revenue per week"),
             columns=[
-                Column("bucket", _("Period"), TEXT),
+                Column("bucket", pgettext_lazy("report", "Period"), TEXT),
                 Column("rent", _("Rent"), MONEY, summed=True),
                 Column("trips", _("Delivery and pickup"), MONEY, summed=True),
                 Column("repair", _("Repairs"), MONEY, summed=True),
@@ -285,7 +286,7 @@ def deposits(*, period: Period, grain: str = "month", tier: str | None = None) -
             key="deposits",
             title=_("Deposits per month") if grain == "month" else _("Deposits per week"),
             columns=[
-                Column("bucket", _("Period"), TEXT),
+                Column("bucket", pgettext_lazy("report", "Period"), TEXT),
                 Column("collected", _("Collected"), MONEY, summed=True),
                 Column("refunded", _("Refunded"), MONEY, summed=True),
                 Column("deducted", _("Deducted"), MONEY, summed=True),
@@ -396,7 +397,7 @@ def returns(
             key="late_returns",
             title=_("Returns per month") if grain == "month" else _("Returns per week"),
             columns=[
-                Column("bucket", _("Period"), TEXT),
+                Column("bucket", pgettext_lazy("report", "Period"), TEXT),
                 Column("returned", _("Units returned"), INT, summed=True),
                 Column("late", _("Returned late"), INT, summed=True),
                 Column("late_share", _("Share late"), PERCENT),
@@ -544,7 +545,7 @@ def customers(*, period: Period, grain: str = "month", tier: str | None = None) 
             key="new",
             title=_("New customers per month") if grain == "month" else _("New customers per week"),
             columns=[
-                Column("bucket", _("Period"), TEXT),
+                Column("bucket", pgettext_lazy("report", "Period"), TEXT),
                 Column("companies", _("Companies"), INT, summed=True),
                 Column("individuals", _("Individuals"), INT, summed=True),
                 Column("new", _("New customers"), INT, summed=True),

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext_lazy
 
 from rental.core.periods import BUCKETS_SQL, Period, bucket_arrays
 from rental.core.reports import INT, MINUTES, PERCENT, TEXT, Column, Table, fetch, minutes
@@ -264,7 +265,7 @@ def service_report(
         table(
             "by_period",
             _l("Tickets per month") if grain == "month" else _l("Tickets per week"),
-            _l("Period"),
+            pgettext_lazy("report", "Period"),
             per_bucket,
             chart_x="label",
             chart_series=["met", "late", "met_share"],
