@@ -287,3 +287,35 @@ class RepairPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} {self.started_at:%Y-%m-%d}"
+
+
+class UnitMonth(models.Model):
+    """The utilisation rollup: one unit's hours in one Shanghai calendar month, up to
+    `computed_until` (the month's end, or the moment of the last refresh for the current month).
+
+    Written only by `catalog.reports.unit_months_refresh` (idempotent, from the calendar and the
+    repair periods); the monthly utilisation report reads these rows instead of the calendar.
+    """
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day
+    period_seconds = models.BigIntegerField()  # the unit's hours in the month, since acquired
+    down_seconds = models.BigIntegerField()
+    rented_seconds = models.BigIntegerField()
+    computed_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "month"], name="catalog_unit_month_once"),
+            models.CheckConstraint(
+                condition=Q(down_seconds__lte=F("period_seconds"))
+                & Q(rented_seconds__lte=F("period_seconds") - F("down_seconds"))
+                & Q(rented_seconds__gte=0)
+                & Q(down_seconds__gte=0),
+                name="catalog_unit_month_hours_add_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="catalog_unit_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.month:%Y-%m}"

@@ -69,9 +69,17 @@ class ReportFilters(forms.Form):
             self.fields["tier"].choices = everything + [(k, _(v)) for k, v in TIER_LABELS.items()]
         if "zone" in self.fields:
             self.fields["zone"].choices = everything + [(k, _(v)) for k, v in ZONE_LABELS.items()]
-        default = last_months(today)
-        self.fields["start"].widget.attrs["placeholder"] = f"{default.first:%Y-%m}"
-        self.fields["end"].widget.attrs["placeholder"] = f"{default.last:%Y-%m}"
+        for name in ("category", "model", "depot", "technician"):
+            if name in self.fields:
+                self.fields[name].empty_label = _("All")
+        # The months shown are those the report covers, also when none were chosen.
+        period = self.period()
+        self.initial.setdefault("start", f"{period.first:%Y-%m}")
+        self.initial.setdefault("end", f"{period.last:%Y-%m}")
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["start"] = self.data.get("start") or f"{period.first:%Y-%m}"
+            self.data["end"] = self.data.get("end") or f"{period.last:%Y-%m}"
 
     def period(self) -> Period:
         """The months chosen, whole, from the first day of the first to the last day of the

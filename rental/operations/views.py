@@ -6,6 +6,7 @@ so the three always agree; a page makes a fixed number of queries whatever the d
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -44,6 +45,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "reports": [REPORTS[k] for k in reports_for(groups)],
             "now": now,
+            "refresh_ms": int(getattr(settings, "OPERATIONS_BOARD_REFRESH_SECONDS", 60) * 1000),
         },
     )
 

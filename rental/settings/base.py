@@ -254,11 +254,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rental.core.tasks.backup_nightly",
         "schedule": crontab(hour="3", minute="30"),
     },
+    "catalog-refresh-unit-months": {
+        "task": "catalog.refresh_unit_months",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
+    "catalog-refresh-unit-months-recent": {
+        "task": "catalog.refresh_unit_months_recent",
+        "schedule": crontab(hour="2", minute="30"),
+    },
     "contracts-remind-inspections": {
         "task": "contracts.remind_inspections",
         "schedule": crontab(hour="18", minute="0"),
     },
 }
+
+# --- The Today board -----------------------------------------------------------------------
+# How often the board's counts refresh in the browser, without reloading the page.
+OPERATIONS_BOARD_REFRESH_SECONDS = env.float("OPERATIONS_BOARD_REFRESH_SECONDS", default=60)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

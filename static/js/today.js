@@ -6,6 +6,7 @@
   if (!root || !window.fetch) { return; }
   var url = root.getAttribute("data-counts-url");
   var stamp = root.querySelector("[data-refreshed]");
+  var stale = root.querySelector("[data-stale]");
 
   function apply(counts) {
     Object.keys(counts).forEach(function (name) {
@@ -15,6 +16,7 @@
         if (nodes[i].textContent !== text) {
           nodes[i].textContent = text;
           nodes[i].classList.add("changed");
+          if (stale) { stale.hidden = false; }
         }
       }
     });

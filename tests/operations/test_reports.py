@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from catalog.reports import utilisation
+from catalog.reports import unit_months_refresh, utilisation
 from contracts import reports
 from contracts.models import Charge, DepositEntry, Payment
 from rental.core.periods import Period, last_months
@@ -85,10 +85,30 @@ def test_the_current_month_counts_only_the_hours_until_now():
     asset = AssetFactory()
     now = at(2, 12)
     calendar_entry(asset, "rental", at(2, 6), at(9))
-    tables = utilisation(period=Period(first=date(2026, 3, 1), last=date(2026, 3, 31)), now=now)
+    march = Period(first=date(2026, 3, 1), last=date(2026, 3, 31))
+    tables = utilisation(period=march, now=now, live=True)
 
     assert tables[0].total["available_hours"] == Decimal("36.0")  # 1 March 00:00 → 2 March 12:00
     assert tables[0].total["rented_hours"] == Decimal("6.0")
+
+
+def test_whole_months_read_the_rollup_which_gives_the_live_figures(two_units):
+    busy, _ = two_units
+    repair(busy, at(5, 0), at(6, 12))
+    march = Period(first=date(2026, 3, 1), last=date(2026, 3, 31))
+    assert utilisation(period=march, now=AFTER)[0].rows == []  # nothing rolled up yet
+
+    tasks_refreshed = unit_months_refresh(months=[date(2026, 3, 1)], now=AFTER)
+    assert tasks_refreshed == 3  # every unit, the retired one too (it is filtered when read)
+    assert unit_months_refresh(months=[date(2026, 3, 1)], now=AFTER) == 3  # idempotent
+    for group in ("category", "model", "unit"):
+        rolled = utilisation(period=march, group=group, now=AFTER)
+        live = utilisation(period=march, group=group, now=AFTER, live=True)
+        assert [t.rows for t in rolled] == [t.rows for t in live]
+        assert rolled[0].total == live[0].total
+    # 1–20 March up to "now": 456 hours a unit; busy was down 24 + 36 hours and rented 36.
+    total = utilisation(period=march, now=AFTER)[0].total
+    assert (total["available_hours"], total["rented_hours"]) == (Decimal("852.0"), Decimal("48.0"))
 
 
 def test_per_unit_times_hours_revenue_cost_and_return_on_investment(two_units):
