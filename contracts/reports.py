@@ -30,6 +30,12 @@ from rental.core.reports import (
     percent,
 )
 
+# Late-return charges by contract unit: their key is contract:<id>:unit:<unit id>:late.
+LATE_CHARGES = """
+    SELECT split_part(key, ':', 4)::bigint AS unit_id, amount FROM contracts_charge
+    WHERE kind = 'late_return' AND key LIKE 'contract:%%:unit:%%:late'
+"""
+
 # Contracts that count: signed or later, never a draft or a cancelled one.
 COUNTED = "('signed', 'active', 'returned', 'closed')"
 
@@ -50,8 +56,7 @@ cu AS (
            cu.rent + coalesce(late.amount, 0) AS revenue
     FROM contracts_contractunit cu
     JOIN contracts_contract k ON k.id = cu.contract_id AND k.status IN {counted}
-    LEFT JOIN contracts_charge late
-           ON late.key = 'contract:' || cu.contract_id || ':unit:' || cu.id || ':late'
+    LEFT JOIN ({late}) late ON late.unit_id = cu.id
     WHERE cu.handed_over_at IS NOT NULL AND cu.asset_id IN (SELECT id FROM u)
 ),
 rent AS (
@@ -97,7 +102,7 @@ def per_unit(
     now = now or timezone.now()
     end = min(period.end, now)
     raw = fetch(
-        PER_UNIT_SQL.format(counted=COUNTED),
+        PER_UNIT_SQL.format(counted=COUNTED, late=LATE_CHARGES),
         {
             "start": period.start,
             "end": end,
@@ -167,46 +172,48 @@ def per_unit(
     ]
 
 
+# Every sum is grouped by the bucket a row falls in (width_bucket over the buckets' starts: 0
+# before the period), so each table is read once. Outstanding at a bucket's end is each
+# contract's running balance carried to the buckets until its next movement.
 REVENUE_SQL = """
-WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
+WITH b(bucket, lo, hi, i) AS (SELECT * FROM {buckets} WITH ORDINALITY),
 k AS (SELECT id FROM contracts_contract WHERE %(tier)s::text IS NULL OR tier = %(tier)s),
-ch AS (
-    SELECT b.bucket,
-           sum(c.amount) FILTER (WHERE c.kind = 'rent') AS rent,
-           sum(c.amount) FILTER (WHERE c.kind IN ('delivery', 'pickup')) AS trips,
-           sum(c.amount) FILTER (WHERE c.kind = 'service') AS repair,
-           sum(c.amount) FILTER (WHERE c.kind = 'late_return') AS late_return,
-           sum(c.amount) FILTER (WHERE c.kind = 'damage') AS damage,
-           sum(c.amount) FILTER (WHERE c.kind = 'adjustment') AS adjustment,
-           sum(c.amount) AS charged
-    FROM contracts_charge c JOIN b ON c.created_at >= b.lo AND c.created_at < b.hi
-    WHERE c.contract_id IN (SELECT id FROM k)
-    GROUP BY b.bucket
-),
-pa AS (
-    SELECT b.bucket, sum(p.amount) AS collected
-    FROM contracts_payment p JOIN b ON p.received_at >= b.lo AND p.received_at < b.hi
-    WHERE p.contract_id IN (SELECT id FROM k)
-    GROUP BY b.bucket
-),
 moves AS (
-    SELECT contract_id, created_at AS at, amount FROM contracts_charge
-    WHERE contract_id IN (SELECT id FROM k) AND created_at < %(end)s
+    SELECT contract_id, width_bucket(created_at, %(los)s::timestamptz[]) AS i, kind, amount
+    FROM contracts_charge
+    WHERE created_at < %(end)s AND (%(tier)s::text IS NULL OR contract_id IN (SELECT id FROM k))
     UNION ALL
-    SELECT contract_id, received_at, -amount FROM contracts_payment
-    WHERE contract_id IN (SELECT id FROM k) AND received_at < %(end)s
+    SELECT contract_id, width_bucket(received_at, %(los)s::timestamptz[]), 'payment', -amount
+    FROM contracts_payment
+    WHERE received_at < %(end)s AND (%(tier)s::text IS NULL OR contract_id IN (SELECT id FROM k))
+),
+per_bucket AS (
+    SELECT i,
+           sum(amount) FILTER (WHERE kind = 'rent') AS rent,
+           sum(amount) FILTER (WHERE kind IN ('delivery', 'pickup')) AS trips,
+           sum(amount) FILTER (WHERE kind = 'service') AS repair,
+           sum(amount) FILTER (WHERE kind = 'late_return') AS late_return,
+           sum(amount) FILTER (WHERE kind = 'damage') AS damage,
+           sum(amount) FILTER (WHERE kind = 'adjustment') AS adjustment,
+           sum(amount) FILTER (WHERE kind <> 'payment') AS charged,
+           -sum(amount) FILTER (WHERE kind = 'payment') AS collected
+    FROM moves WHERE i > 0 GROUP BY i
+),
+balances AS (
+    SELECT contract_id, i,
+           sum(sum(amount)) OVER (PARTITION BY contract_id ORDER BY i) AS balance,
+           lead(i, 1, %(count)s + 1) OVER (PARTITION BY contract_id ORDER BY i) AS next_i
+    FROM moves GROUP BY contract_id, i
 ),
 owed AS (
-    SELECT b.bucket, sum(greatest(x.balance, 0)) AS outstanding
-    FROM b CROSS JOIN LATERAL (
-        SELECT sum(amount) AS balance FROM moves WHERE moves.at < b.hi GROUP BY contract_id
-    ) x
-    GROUP BY b.bucket
+    SELECT b.i, sum(greatest(balances.balance, 0)) AS outstanding
+    FROM balances JOIN b ON b.i >= balances.i AND b.i < balances.next_i
+    GROUP BY b.i
 )
-SELECT b.bucket, ch.rent, ch.trips, ch.repair, ch.late_return, ch.damage, ch.adjustment,
-       ch.charged, pa.collected, owed.outstanding
-FROM b LEFT JOIN ch USING (bucket) LEFT JOIN pa USING (bucket) LEFT JOIN owed USING (bucket)
-ORDER BY b.lo
+SELECT b.bucket, p.rent, p.trips, p.repair, p.late_return, p.damage, p.adjustment, p.charged,
+       p.collected, owed.outstanding
+FROM b LEFT JOIN per_bucket p ON p.i = b.i LEFT JOIN owed ON owed.i = b.i
+ORDER BY b.i
 """
 
 REVENUE_KINDS = ("rent", "trips", "repair", "late_return", "damage", "adjustment")
@@ -218,7 +225,7 @@ def revenue(*, period: Period, grain: str = "month", tier: str | None = None) ->
     buckets = period.buckets(grain)
     raw = fetch(
         REVENUE_SQL.format(buckets=BUCKETS_SQL),
-        {**bucket_arrays(buckets), "end": period.end, "tier": tier},
+        {**bucket_arrays(buckets), "end": period.end, "tier": tier, "count": len(buckets)},
     )
     keys = (*REVENUE_KINDS, "charged", "collected", "outstanding")
     rows = [{"bucket": r["bucket"], **{k: money(r[k]) for k in keys}} for r in raw]
@@ -316,8 +323,7 @@ SELECT b.bucket, count(cu.id) AS returned,
 FROM b
 LEFT JOIN contracts_contractunit cu ON cu.returned_at >= b.lo AND cu.returned_at < b.hi
 LEFT JOIN contracts_contract k ON k.id = cu.contract_id
-LEFT JOIN contracts_charge late
-       ON late.key = 'contract:' || cu.contract_id || ':unit:' || cu.id || ':late'
+LEFT JOIN ({late}) late ON late.unit_id = cu.id
 LEFT JOIN catalog_asset a ON a.id = cu.asset_id
 LEFT JOIN catalog_equipmentmodel m ON m.id = a.model_id
 WHERE cu.id IS NULL OR (
@@ -359,7 +365,10 @@ def returns(
     now = now or timezone.now()
     filters = {"category": category, "model": model, "depot": depot}
     buckets = period.buckets(grain)
-    raw = fetch(LATE_SQL.format(buckets=BUCKETS_SQL), {**bucket_arrays(buckets), **filters})
+    raw = fetch(
+        LATE_SQL.format(buckets=BUCKETS_SQL, late=LATE_CHARGES),
+        {**bucket_arrays(buckets), **filters},
+    )
     rows = [
         {
             "bucket": r["bucket"],

@@ -151,7 +151,8 @@ def _tech_name(row: dict) -> str:
 SERVICE_SQL = """
 WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
 t AS (
-    SELECT t.*, b.bucket,
+    SELECT t.tier, t.zone, t.technician_id, t.status, t.minutes_to_arrive,
+           t.minutes_past_deadline, b.bucket,
            CASE WHEN t.outcome <> '' THEN t.outcome
                 WHEN t.breached_at IS NOT NULL THEN 'late' END AS result,
            extract(epoch FROM t.resolved_at - t.reported_at) / 60 AS resolve_min
