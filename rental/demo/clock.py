@@ -20,7 +20,7 @@ from rental.core.timeutil import require_aware
 @contextmanager
 def clock_at(moment: datetime) -> Iterator[datetime]:
     """Run the block as if it were `moment` (which stays fixed while the block runs)."""
-    require_aware(moment, "moment")
+    require_aware(moment)
     original = timezone.now
     timezone.now = lambda: moment
     try:
