@@ -81,14 +81,14 @@ class Cast:
     customers: list[Customer]
 
 
-def build(*, now: datetime, cast: Cast, bar=None) -> dict[str, int]:
+def build(*, now: datetime, cast: Cast, bar=None, days: int = DAYS) -> dict[str, int]:
     """The history up to `now`, then the open work of the coming days; `bar`: a tqdm bar."""
     rng = random.Random(SEED)
     anchor = midnight(local(now).date())
     models = list(
         EquipmentModel.objects.annotate(n=Count("assets")).filter(n__gte=4).order_by("pk")
     )
-    plans = _plans(rng, anchor, cast.customers, models)
+    plans = _plans(rng, anchor, cast.customers, models, days=days)
     done = {"rentals": len(plans), "contracts": 0}
     if bar is not None:
         bar.total = len(plans)
@@ -120,12 +120,13 @@ class Plan:
     pays: bool
 
 
-def _plans(rng: random.Random, anchor: datetime, customers, models) -> list[Plan]:
+def _plans(rng: random.Random, anchor: datetime, customers, models, *, days: int) -> list[Plan]:
     plans = []
-    day = anchor - timedelta(days=DAYS)
+    day = anchor - timedelta(days=days)
     while day < anchor + timedelta(days=3):
         # Two or three rentals start every three days, more in autumn's conference season.
-        for _ in range(rng.choice((1, 1, 2))):
+        recent = day > anchor - timedelta(days=16)
+        for _ in range(rng.choice((1, 2)) if recent else rng.choice((1, 1, 2))):
             start = day + timedelta(hours=rng.choice((9, 10, 13, 14)))
             hours = rng.choices([h for h, _ in LENGTHS], [w for _, w in LENGTHS])[0]
             customer = rng.choice(customers)
@@ -146,13 +147,15 @@ def _plans(rng: random.Random, anchor: datetime, customers, models) -> list[Plan
                     delivery=customer.kind == "company" or rng.random() < 0.3,
                     outcome=rng.choices(("all", "some", "declined", "expired"), (82, 8, 5, 5))[0],
                     extend_hours=24 if rng.random() < 0.12 and hours >= 24 else 0,
-                    late_hours=rng.choice((2, 5, 20)) if rng.random() < 0.15 else 0,
+                    late_hours=rng.choice((2, 5, 20, 40)) if rng.random() < 0.18 else 0,
                     damaged=rng.random() < 0.06,
-                    ticket=rng.choices((None, "met", "late"), (70, 24, 6))[0],
+                    ticket=rng.choices(
+                        (None, "met", "late", "open"), (60, 20, 6, 14 if recent else 0)
+                    )[0],
                     pays=rng.random() < 0.93,
                 )
             )
-        day += timedelta(days=3)
+        day += timedelta(days=1 if recent else 4)
     return plans
 
 
@@ -291,8 +294,11 @@ def _trip(contract, kind, when, driver, desk, now, *, scheduled_at) -> None:
 
 
 def _repair(rng, contract, plan: Plan, cast: Cast, now: datetime) -> None:
-    called = plan.starts_at + (plan.ends_at - plan.starts_at) * 0.3
-    called = called.replace(minute=rng.choice((5, 17, 33, 48)), second=0, microsecond=0)
+    if plan.ticket == "open":  # a call this afternoon, not yet answered: on the board
+        called = now - timedelta(minutes=rng.choice((25, 70, 140, 230)))
+    else:
+        called = plan.starts_at + (plan.ends_at - plan.starts_at) * 0.3
+        called = called.replace(minute=rng.choice((5, 17, 33, 48)), second=0, microsecond=0)
     if called >= now or called <= plan.starts_at:
         return
     kind, text = rng.choice(PROBLEMS)
@@ -311,8 +317,12 @@ def _repair(rng, contract, plan: Plan, cast: Cast, now: datetime) -> None:
             ticket = tickets.ticket_set_deadline(
                 ticket=ticket, deadline=called + timedelta(hours=8), by=cast.desk
             )
-    with clock_at(called + timedelta(minutes=12)):
+    if plan.ticket == "open" and rng.random() < 0.5:
+        return  # nobody assigned yet
+    with clock_at(min(called + timedelta(minutes=12), now)):
         ticket = tickets.ticket_assign(ticket=ticket, technician=technician, by=cast.desk)
+    if plan.ticket == "open":
+        return
     window = ticket.deadline - called
     if plan.ticket == "met":
         arrive = called + window * rng.uniform(0.35, 0.9)

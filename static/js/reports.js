@@ -34,13 +34,15 @@
       return base;
     }
     var lineLast = kind === "bar+line" || kind === "stack+line";
+    // A second axis only when the line measures something else (a share against counts).
+    var ownAxis = lineLast && series[series.length - 1].unit !== series[0].unit;
     var stacked = kind.indexOf("stack") === 0;
     var horizontal = kind === "hbar";
     var category = { type: "category", data: spec.x, axisLabel: { hideOverlap: true } };
     var valueAxis = { type: "value", axisLabel: { formatter: fmt(series[0].unit) } };
     base.xAxis = horizontal ? valueAxis : category;
     base.yAxis = horizontal ? Object.assign({}, category, { inverse: true }) : [valueAxis];
-    if (lineLast && !horizontal) {
+    if (ownAxis && !horizontal) {
       var last = series[series.length - 1];
       base.yAxis.push({ type: "value", axisLabel: { formatter: fmt(last.unit) }, splitLine: { show: false },
                         max: last.unit === "percent" ? 100 : null });
@@ -50,7 +52,7 @@
       return {
         name: s.name, data: s.data,
         type: asLine ? "line" : "bar",
-        yAxisIndex: asLine && !horizontal ? 1 : 0,
+        yAxisIndex: asLine && ownAxis && !horizontal ? 1 : 0,
         stack: stacked && !asLine ? "total" : undefined,
         tooltip: { valueFormatter: fmt(s.unit) },
         smooth: false, connectNulls: true, barMaxWidth: 36

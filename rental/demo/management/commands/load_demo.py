@@ -28,6 +28,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--history-days", type=int, default=history.DAYS, help="Days of history to build."
+        )
 
     def handle(self, *args, **options):
         steps = len(data.MODELS) + len(data.USERS) + 1
@@ -46,16 +49,16 @@ class Command(BaseCommand):
                 bar.update(1)
             for profile in data.CUSTOMERS:
                 self._customer(profile)
-        history = self._history(quiet=options["quiet_progress"])
+        made = self._history(quiet=options["quiet_progress"], days=options["history_days"])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {history}{EquipmentModel.objects.count()} models, "
+                f"Demo data ready: {made}{EquipmentModel.objects.count()} models, "
                 f"{Asset.objects.count()} units ({created_units} new), "
                 f"{User.objects.count()} users."
             )
         )
 
-    def _history(self, *, quiet: bool) -> str:
+    def _history(self, *, quiet: bool, days: int) -> str:
         """Six months of the company's life, once: skipped when any contract exists."""
         if Contract.objects.exists():
             return ""
@@ -68,7 +71,7 @@ class Command(BaseCommand):
             customers=[*people, *Customer.objects.filter(user__isnull=False).order_by("pk")],
         )
         with tqdm(desc="six months of history", disable=quiet) as bar:
-            done = history.build(now=now, cast=cast, bar=bar)
+            done = history.build(now=now, cast=cast, bar=bar, days=days)
         history.open_holds(cast=cast, now=now)
         history.documents_to_review(
             customer=Customer.objects.get(user__username="customer"), now=now
