@@ -298,6 +298,7 @@ def main() -> int:
         if args.reuse:
             from catalog.models import CalendarEntry
 
+            call_command("migrate", verbosity=0)  # a database kept from an older checkout
             now = CalendarEntry.objects.order_by("-ends_at").values_list("ends_at", flat=True)[0]
             now -= timedelta(hours=9)  # the moment the data was built around
             counts = {"server": "reused"}
