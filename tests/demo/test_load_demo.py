@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_data_is_a_believable_company_and_loading_twice_adds_nothing():
-    call_command("load_demo", quiet_progress=True)
+    call_command("load_demo", quiet_progress=True, history_days=3)  # the history: below
     counts = (
         Brand.objects.count(),
         Category.objects.count(),
@@ -17,7 +17,7 @@ def test_demo_data_is_a_believable_company_and_loading_twice_adds_nothing():
         User.objects.count(),
     )
 
-    call_command("load_demo", quiet_progress=True)
+    call_command("load_demo", quiet_progress=True, history_days=3)
 
     assert counts == (
         Brand.objects.count(),
