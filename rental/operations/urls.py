@@ -5,7 +5,6 @@ from . import views
 app_name = "operations"
 
 urlpatterns = [
-    path("start/", views.start, name="start"),
     path("today/", views.today, name="today"),
     path("today/counts.json", views.today_counts, name="today_counts"),
     path("reports/", views.report_index, name="report_index"),

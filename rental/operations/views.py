@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -20,16 +20,6 @@ from rental.core.timeutil import local
 from . import export, selectors
 from .forms import ReportFilters
 from .registry import REPORTS
-
-
-def start(request: HttpRequest) -> HttpResponse:
-    """Where a login lands: staff on Today, technicians on their tickets, customers home."""
-    user = request.user
-    if user.is_authenticated and user.is_staff_member:
-        return redirect("operations:today")
-    if user.is_authenticated and user.is_technician:
-        return redirect("service_tickets:tech_list")
-    return redirect("home")
 
 
 @staff_required

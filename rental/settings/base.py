@@ -108,8 +108,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-# Staff land on Today, technicians on their tickets, customers on the home page.
-LOGIN_REDIRECT_URL = "operations:start"
+# The home page sends staff on to Today and technicians to their tickets.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 # Failed logins lock the account *from that address* (username and address together): a stranger
