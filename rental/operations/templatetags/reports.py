@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from rental.core.reports import HOURS, MINUTES, MONEY, NUMERIC, PERCENT, Table
@@ -28,11 +27,11 @@ def cell(row: dict | None, column) -> str:
     if isinstance(value, datetime):
         return f"{local(value):%Y-%m-%d %H:%M}"
     if column.kind == MONEY:
-        return number_format(value, 2, use_l10n=False, force_grouping=True)
+        return f"{value:,.2f}"
     if column.kind == PERCENT:
         return f"{value}%"
-    if column.kind in (HOURS,):
-        return number_format(value, 1, use_l10n=False, force_grouping=True)
+    if column.kind == HOURS:
+        return f"{value:,.1f}"
     if column.kind == MINUTES:
         return str(value)
     return str(value)
