@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_calendar_blocked_index'),
+        ('catalog', '0003_db_guards'),
     ]
 
     operations = [

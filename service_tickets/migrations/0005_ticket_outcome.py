@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('service_tickets', '0003_sla_outbox'),
+        ('service_tickets', '0004_db_guards'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_asset_purchase_cost_repair_periods'),
+        ('catalog', '0004_asset_purchase_cost_repair_periods'),
     ]
 
     operations = [
