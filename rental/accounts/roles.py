@@ -60,7 +60,8 @@ def sync_group_permissions(**kwargs) -> None:
 
 # What each staff group sees on the Today board and which reports it may open (a superuser is
 # treated as a manager). Finance figures — revenue, deposits, customers — are for finance and
-# managers only; the warehouse sees the equipment, the front desk the day's customers.
+# managers only; the warehouse sees the equipment, the front desk the day's customers (and the
+# identity documents, which only the front desk and managers may open: rental.core.access).
 BOARD_SECTIONS: dict[str, tuple[str, ...]] = {
     "front_desk": (
         "trips",
@@ -72,7 +73,7 @@ BOARD_SECTIONS: dict[str, tuple[str, ...]] = {
         "holds",
     ),
     "warehouse": ("trips", "inspections", "returns_due", "overdue"),
-    "finance": ("returns_due", "overdue", "documents"),
+    "finance": ("returns_due", "overdue"),
     "manager": (
         "trips",
         "inspections",

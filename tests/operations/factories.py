@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import Group
-
 from catalog.models import CalendarEntry, RepairPeriod
 from catalog.selectors import blocked_range
 from tests.factories import StaffFactory
 
 
 def staff_in(group: str, **kwargs):
-    user = StaffFactory(**kwargs)
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
+    return StaffFactory(groups=[group], **kwargs)
 
 
 def calendar_entry(
