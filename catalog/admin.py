@@ -225,6 +225,7 @@ class AssetAdmin(admin.ModelAdmin):
         "depot",
         "service_status",
         "acquired_on",
+        "purchase_cost",
     )
     list_filter = ("service_status", "depot", ("model", admin.RelatedOnlyFieldListFilter))
     search_fields = ("serial_number", "asset_tag")

@@ -178,7 +178,7 @@ class AssetImportForm(forms.Form):
         label=_("File (.csv or .xlsx)"),
         help_text=_(
             "Columns: model (the model's slug, or brand and model_name), serial_number, "
-            "asset_tag, depot, acquired_on (YYYY-MM-DD), condition_notes."
+            "asset_tag, depot, acquired_on (YYYY-MM-DD), purchase_cost, condition_notes."
         ),
     )
 

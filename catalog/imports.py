@@ -12,6 +12,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
@@ -35,6 +36,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "asset_tag": ("asset_tag", "tag", "资产标签", "资产编号"),
     "depot": ("depot", "仓库", "库房"),
     "acquired_on": ("acquired_on", "acquired", "购入日期", "购置日期"),
+    "purchase_cost": ("purchase_cost", "cost", "purchase_price", "购入价格", "购置成本", "成本"),
     "condition_notes": ("condition_notes", "notes", "condition", "状况备注", "备注"),
 }
 _HEADER_TO_COLUMN = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
@@ -157,6 +159,7 @@ def validate_rows(rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[Asset], 
         tag = _text(values.get("asset_tag"))
         depot = lookup.depot(values, problems)
         acquired_on = _date(values.get("acquired_on"), problems)
+        purchase_cost = _money(values.get("purchase_cost"), problems)
 
         if not serial:
             problems.append(_("the serial number is missing."))
@@ -200,6 +203,7 @@ def validate_rows(rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[Asset], 
                 asset_tag=tag,
                 depot=depot,
                 acquired_on=acquired_on,
+                purchase_cost=purchase_cost,
                 condition_notes=_text(values.get("condition_notes")),
             )
         )
@@ -315,6 +319,22 @@ def _date(value: Any, problems: list[str]) -> date | None:
         )
         return None
     return parsed
+
+
+def _money(value: Any, problems: list[str]) -> Decimal | None:
+    if _blank(value):
+        return None
+    text = _text(value).replace(",", "").removeprefix("¥").strip()
+    try:
+        amount = Decimal(text).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or amount < 0 or amount >= Decimal("1e10"):
+        problems.append(
+            _("the purchase cost %(value)s is not an amount like 4999.00.") % {"value": text}
+        )
+        return None
+    return amount
 
 
 def _text(value: Any) -> str:

@@ -170,7 +170,11 @@ class Asset(models.Model):
     serial_number = models.CharField(_("serial number"), max_length=100)
     asset_tag = models.CharField(_("asset tag"), max_length=32, unique=True)
     depot = models.ForeignKey(Depot, verbose_name=_("depot"), on_delete=models.PROTECT)
+    # The purchase date and price, for the per-unit report's return on investment.
     acquired_on = models.DateField(_("acquired on"), null=True, blank=True)
+    purchase_cost = models.DecimalField(
+        _("purchase cost (CNY)"), null=True, blank=True, max_digits=12, decimal_places=2
+    )
     condition_notes = models.TextField(_("condition notes"), blank=True)
     service_status = models.CharField(
         _("service status"),
@@ -187,6 +191,10 @@ class Asset(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["model", "serial_number"], name="catalog_asset_serial_unique_per_model"
+            ),
+            models.CheckConstraint(
+                condition=Q(purchase_cost__isnull=True) | Q(purchase_cost__gte=0),
+                name="catalog_asset_purchase_cost_not_negative",
             ),
         ]
 
@@ -249,3 +257,65 @@ class CalendarEntry(models.Model):
     def __str__(self) -> str:
         period = f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
         return f"{self.asset} {self.get_kind_display()} {period}"
+
+
+class RepairPeriod(models.Model):
+    """A time a unit spent in repair, opened and closed by `asset_set_service_status`, so the
+    utilisation report counts the downtime as it happened (an open period runs until now)."""
+
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="repairs"
+    )
+    started_at = models.DateTimeField(_("in repair from"))
+    ended_at = models.DateTimeField(_("back in service at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("repair period")
+        verbose_name_plural = _("repair periods")
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset"],
+                condition=Q(ended_at__isnull=True),
+                name="catalog_repair_one_open_per_asset",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="catalog_repair_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} {self.started_at:%Y-%m-%d}"
+
+
+class UnitMonth(models.Model):
+    """The utilisation rollup: one unit's hours in one Shanghai calendar month, up to
+    `computed_until` (the month's end, or the moment of the last refresh for the current month).
+
+    Written only by `catalog.reports.unit_months_refresh` (idempotent, from the calendar and the
+    repair periods); the monthly utilisation report reads these rows instead of the calendar.
+    """
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day
+    period_seconds = models.BigIntegerField()  # the unit's hours in the month, since acquired
+    down_seconds = models.BigIntegerField()
+    rented_seconds = models.BigIntegerField()
+    computed_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "month"], name="catalog_unit_month_once"),
+            models.CheckConstraint(
+                condition=Q(down_seconds__lte=F("period_seconds"))
+                & Q(rented_seconds__lte=F("period_seconds") - F("down_seconds"))
+                & Q(rented_seconds__gte=0)
+                & Q(down_seconds__gte=0),
+                name="catalog_unit_month_hours_add_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="catalog_unit_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.month:%Y-%m}"

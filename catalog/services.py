@@ -20,7 +20,7 @@ from rental.core.timeutil import local, require_aware
 
 from . import selectors
 from .errors import CatalogError, NotEnoughUnits
-from .models import Asset, CalendarEntry, EquipmentModel
+from .models import Asset, CalendarEntry, EquipmentModel, RepairPeriod
 
 EXCLUSION = "catalog_calendar_no_overlap"
 
@@ -359,5 +359,10 @@ def asset_set_service_status(
             asset.condition_notes = f"{asset.condition_notes}\n[{stamp}] {note}".strip()
             fields.append("condition_notes")
         asset.save(update_fields=fields)
+        now = timezone.now()
+        if old == Asset.ServiceStatus.IN_REPAIR:
+            RepairPeriod.objects.filter(asset=asset, ended_at__isnull=True).update(ended_at=now)
+        if status == Asset.ServiceStatus.IN_REPAIR:
+            RepairPeriod.objects.create(asset=asset, started_at=now)
         audit.record(by, "catalog.asset.status_changed", asset, old=old, new=status, note=note)
     return asset

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("rental.accounts.urls")),
     path("catalog/", include("catalog.urls")),
     path("service/", include("service_tickets.urls")),
+    path("staff/", include("rental.operations.urls")),
     path("", include("contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", admin.site.urls),

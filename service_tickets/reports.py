@@ -14,7 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext_lazy
 
+from rental.core.periods import BUCKETS_SQL, Period, bucket_arrays
+from rental.core.reports import INT, MINUTES, PERCENT, TEXT, Column, Table, fetch, minutes
+from rental.core.reports import percent as pct
 from rental.core.timeutil import SHANGHAI
 
 from .models import Ticket
@@ -139,3 +144,162 @@ def _tech_name(row: dict) -> str:
     if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
         return f"{last}{first}"
     return " ".join(p for p in (first, last) if p) or row["technician__username"]
+
+
+# --- The service report: outcomes recorded at arrival, over any period ---------------------
+
+SERVICE_SQL = """
+WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
+t AS (
+    SELECT t.tier, t.zone, t.technician_id, t.status, t.minutes_to_arrive,
+           t.minutes_past_deadline, b.bucket,
+           CASE WHEN t.outcome <> '' THEN t.outcome
+                WHEN t.breached_at IS NOT NULL THEN 'late' END AS result,
+           extract(epoch FROM t.resolved_at - t.reported_at) / 60 AS resolve_min
+    FROM service_tickets_ticket t
+    JOIN b ON t.reported_at >= b.lo AND t.reported_at < b.hi
+    WHERE t.kind NOT IN ('delivery', 'pickup')
+      AND (%(tier)s::text IS NULL OR t.tier = %(tier)s)
+      AND (%(zone)s::text IS NULL OR t.zone = %(zone)s)
+      AND (%(technician)s::bigint IS NULL OR t.technician_id = %(technician)s)
+)
+SELECT t.bucket, t.tier, t.zone, t.technician_id,
+       min(u.last_name) AS last_name, min(u.first_name) AS first_name, min(u.username) AS username,
+       GROUPING(t.bucket) AS no_bucket, GROUPING(t.tier) AS no_tier, GROUPING(t.zone) AS no_zone,
+       GROUPING(t.technician_id) AS no_technician,
+       count(*) AS tickets,
+       count(*) FILTER (WHERE result = 'met') AS met,
+       count(*) FILTER (WHERE result = 'late') AS late,
+       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY minutes_to_arrive) AS arrive_p50,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY minutes_to_arrive) AS arrive_p90,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve_min) AS resolve_p50,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY resolve_min) AS resolve_p90,
+       avg(minutes_past_deadline) FILTER (WHERE result = 'late') AS late_by_avg
+FROM t LEFT JOIN accounts_user u ON u.id = t.technician_id
+GROUP BY GROUPING SETS ((t.bucket), (t.tier), (t.zone), (t.technician_id), ())
+"""
+
+
+def service_report(
+    *,
+    period: Period,
+    grain: str = "month",
+    tier: str | None = None,
+    zone: str | None = None,
+    technician: int | None = None,
+) -> list[Table]:
+    """Repair tickets (not trips) called in the period: per month, and met against late by
+    tier, zone and technician, with the median and 90th-percentile minutes from the call to a
+    technician on site and to the resolution. Met or late is what was recorded at arrival; a
+    ticket marked late by the sweep before anyone arrived counts as late."""
+    buckets = period.buckets(grain)
+    raw = fetch(
+        SERVICE_SQL.format(buckets=BUCKETS_SQL),
+        {**bucket_arrays(buckets), "tier": tier, "zone": zone, "technician": technician},
+    )
+
+    def row(r: dict, label: str) -> dict:
+        rated = r["met"] + r["late"]
+        return {
+            "label": label,
+            "tickets": r["tickets"],
+            "met": r["met"],
+            "late": r["late"],
+            "met_share": pct(r["met"], rated),
+            "late_by_avg": minutes(r["late_by_avg"]),
+            "arrive_p50": minutes(r["arrive_p50"]),
+            "arrive_p90": minutes(r["arrive_p90"]),
+            "resolve_p50": minutes(r["resolve_p50"]),
+            "resolve_p90": minutes(r["resolve_p90"]),
+            "cancelled": r["cancelled"],
+        }
+
+    flags = ("no_bucket", "no_tier", "no_zone", "no_technician")
+
+    def level(r: dict) -> str:
+        kept = [f for f in flags if not r[f]]
+        return kept[0] if kept else "total"
+
+    by_bucket = {r["bucket"]: r for r in raw if level(r) == "no_bucket"}
+    total_raw = next((r for r in raw if level(r) == "total"), None)
+    empty = {
+        "tickets": 0,
+        "met": 0,
+        "late": 0,
+        "cancelled": 0,
+        **dict.fromkeys(("arrive_p50", "arrive_p90", "resolve_p50", "resolve_p90")),
+        "late_by_avg": None,
+    }
+    per_bucket = [row(by_bucket.get(b.key, empty), b.key) for b in buckets]
+    tiers = {r["tier"]: r for r in raw if level(r) == "no_tier"}
+    zones = {r["zone"]: r for r in raw if level(r) == "no_zone"}
+    techs = sorted(
+        (r for r in raw if level(r) == "no_technician" and r["technician_id"] is not None),
+        key=lambda r: r["username"],
+    )
+    total = row(total_raw or empty, "")
+    measures = [
+        Column("tickets", _l("Tickets"), INT, summed=True),
+        Column("met", _l("Met"), INT, summed=True),
+        Column("late", _l("Late"), INT, summed=True),
+        Column("met_share", _l("Share met"), PERCENT),
+        Column("late_by_avg", _l("Average minutes late"), MINUTES),
+        Column("arrive_p50", _l("Median minutes to arrive"), MINUTES),
+        Column("arrive_p90", _l("90th percentile to arrive"), MINUTES),
+        Column("resolve_p50", _l("Median minutes to resolve"), MINUTES),
+        Column("resolve_p90", _l("90th percentile to resolve"), MINUTES),
+        Column("cancelled", _l("Cancelled"), INT, summed=True),
+    ]
+
+    def table(key: str, title, first, rows, **chart) -> Table:
+        return Table(
+            key=key,
+            title=title,
+            columns=[Column("label", first, TEXT), *measures],
+            rows=rows,
+            total=total,
+            **chart,
+        )
+
+    return [
+        table(
+            "by_period",
+            _l("Tickets per month") if grain == "month" else _l("Tickets per week"),
+            pgettext_lazy("report", "Period"),
+            per_bucket,
+            chart_x="label",
+            chart_series=["met", "late", "met_share"],
+            chart_kind="stack+line",
+            note=_l(
+                "Repair tickets called in the period; trips are not counted. Met or late is "
+                "recorded when the technician arrives. Minutes to resolve run from the call."
+            ),
+        ),
+        table(
+            "by_tier",
+            _l("By service tier"),
+            _l("Service tier"),
+            [row(tiers[t], str(_l(TIER_LABELS[t]))) for t in TIERS if t in tiers],
+        ),
+        table(
+            "by_zone",
+            _l("By zone"),
+            _l("Service zone"),
+            [row(zones[z], str(_l(ZONE_LABELS[z]))) for z in ZONES if z in zones],
+        ),
+        table(
+            "by_technician",
+            _l("By technician"),
+            _l("Technician"),
+            [
+                row(
+                    r,
+                    _tech_name(
+                        {f"technician__{k}": r[k] for k in ("first_name", "last_name", "username")}
+                    ),
+                )
+                for r in techs
+            ],
+        ),
+    ]

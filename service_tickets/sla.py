@@ -229,3 +229,15 @@ def explain_trip_deadline(*, kind: str, scheduled_for: datetime) -> str:
     if kind == "pickup":
         return gettext("Pickup scheduled for %(date)s %(time)s: on site by then.") % params
     return gettext("Delivery scheduled for %(date)s %(time)s: on site by then.") % params
+
+
+def minutes_past(*, deadline: datetime, at: datetime) -> int:
+    """Whole minutes by which `at` is past the deadline: any lateness counts as at least one
+    minute (so late always reads > 0), and time to spare is floored (so 30 s early reads 0, met).
+    Negative means that many full minutes before the deadline."""
+    require_aware(deadline, error=SlaError)
+    require_aware(at, error=SlaError)
+    seconds = (at - deadline).total_seconds()
+    if seconds > 0:
+        return -int(-seconds // 60)  # the ceiling
+    return -int(-seconds // 60 if seconds else 0)

@@ -84,7 +84,13 @@ def contract_set_deposit(*, contract: Contract, amount: Decimal, reason: str, by
 
 
 def contract_sign(
-    *, contract: Contract, by, place: str, signature: str = "", language: str = "zh-hans"
+    *,
+    contract: Contract,
+    by,
+    place: str,
+    signature: str = "",
+    language: str = "zh-hans",
+    store_pdf: bool = True,
 ) -> Contract:
     """Both sides sign. Everything that prices the contract later is frozen now (DOMAIN.md
     "What is frozen, and when"): the tier terms in force (its own terms stay on top), each
@@ -152,7 +158,8 @@ def contract_sign(
             deposit=contract.deposit_amount,
             waived=contract.deposit_waived,
         )
-    contract_store_pdf(contract=contract)
+    if store_pdf:  # the demo's history skips it: the PDF view renders one when none is kept
+        contract_store_pdf(contract=contract)
     return contract
 
 

@@ -153,6 +153,12 @@ MATRIX: dict[str, Rule] = {
     "service_tickets:staff_waive": rule({FINANCE, MANAGER}),
     "service_tickets:staff_repaired": rule(DESK | {WAREHOUSE}),
     "service_tickets:staff_collected": rule(DESK | {WAREHOUSE}),
+    # Today and the reports: every staff group; which sections and reports each group sees is
+    # rental.accounts.roles (BOARD_SECTIONS, REPORT_GROUPS), checked again by the views.
+    "operations:today": rule(ALL_STAFF),
+    "operations:today_counts": rule(ALL_STAFF),
+    "operations:report_index": rule(ALL_STAFF),
+    "operations:report": rule(ALL_STAFF),
 }
 
 # Names reached through the console, guarded by Django's model permissions instead.

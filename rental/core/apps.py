@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as _AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +7,9 @@ class CoreConfig(AppConfig):
     name = "rental.core"
     label = "core"
     verbose_name = _("Core")
+
+
+class AxesConfig(_AxesAppConfig):
+    """django-axes with a name staff can read in both languages (its own is the bare "Axes")."""
+
+    verbose_name = _("Sign-in lock-outs")

@@ -10,6 +10,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated and user.is_technician:
         return redirect("service_tickets:tech_list")
+    if user.is_authenticated and user.is_staff_member:
+        return redirect("operations:today")  # staff start their day on the Today board
     return render(request, "core/home.html")
 
 

@@ -634,6 +634,8 @@ USERS = [
         "manager@xinsisuo.example",
     ),
     ("frontdesk", "staff", ["front_desk"], "晓敏", "林", "frontdesk@xinsisuo.example"),
+    ("finance", "staff", ["finance"], "秀英", "郑", "finance@xinsisuo.example"),
+    ("warehouse", "staff", ["warehouse"], "大伟", "何", "warehouse@xinsisuo.example"),
     ("tech", "technician", [], "建国", "黄", "tech@xinsisuo.example"),
     ("tech2", "technician", [], "志强", "吴", "tech2@xinsisuo.example"),
     ("customer", "customer", [], "伟", "张", "customer@example.com"),

@@ -28,7 +28,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "axes",
+    "rental.core.apps.AxesConfig",  # django-axes, with a translated name
     "csp",
     "rental.core",
     "rental.accounts",
@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "catalog",
     "contracts",
     "service_tickets",
+    "rental.operations",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# The home page sends staff on to Today and technicians to their tickets.
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -253,11 +255,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rental.core.tasks.backup_nightly",
         "schedule": crontab(hour="3", minute="30"),
     },
+    "catalog-refresh-unit-months": {
+        "task": "catalog.refresh_unit_months",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
+    "catalog-refresh-unit-months-recent": {
+        "task": "catalog.refresh_unit_months_recent",
+        "schedule": crontab(hour="2", minute="30"),
+    },
     "contracts-remind-inspections": {
         "task": "contracts.remind_inspections",
         "schedule": crontab(hour="18", minute="0"),
     },
 }
+
+# --- The Today board -----------------------------------------------------------------------
+# How often the board's counts refresh in the browser, without reloading the page.
+OPERATIONS_BOARD_REFRESH_SECONDS = env.float("OPERATIONS_BOARD_REFRESH_SECONDS", default=60)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -63,6 +63,13 @@ class DeadlineSource(models.TextChoices):
     NONE = "none", _("No deadline yet")
 
 
+class Outcome(models.TextChoices):
+    """Whether a technician was on site by the deadline, recorded at arrival for the reports."""
+
+    MET = "met", _("Met")
+    LATE = "late", _("Late")
+
+
 class WorkKind(models.TextChoices):
     HARDWARE = "hardware", _("Hardware repair")
     SOFTWARE = "software", _("Software repair")
@@ -159,6 +166,23 @@ def _constraints() -> list[models.BaseConstraint]:
             Q(at_risk_at__isnull=True, breached_at__isnull=True) | Q(deadline__isnull=False),
         ),
         check("breach_after_deadline", ordered("breached_at", "deadline")),
+        check(
+            "outcome_recorded_at_arrival",
+            Q(outcome="", minutes_past_deadline__isnull=True)
+            | Q(
+                outcome__in=["met", "late"],
+                arrived_at__isnull=False,
+                minutes_past_deadline__isnull=False,
+            ),
+        ),
+        check(
+            "outcome_matches_minutes",
+            ~Q(outcome="met") | Q(minutes_past_deadline__lte=0),
+        ),
+        check(
+            "outcome_late_matches_minutes",
+            ~Q(outcome="late") | Q(minutes_past_deadline__gt=0),
+        ),
         check("en_route_after_report", ordered("en_route_at", "reported_at")),
         check("arrival_after_report", ordered("arrived_at", "reported_at")),
         check("arrival_after_en_route", ordered("arrived_at", "en_route_at")),
@@ -173,6 +197,7 @@ class Ticket(models.Model):
     Path = TicketPath
     Channel = TicketChannel
     Status = TicketStatus
+    Outcome = Outcome
     DeadlineSource = DeadlineSource
     WorkKind = WorkKind
 
@@ -244,6 +269,16 @@ class Ticket(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     en_route_at = models.DateTimeField(_("en route at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    # Recorded once at arrival when there is a deadline, so reports read facts and never
+    # recompute history from deadlines that staff may have edited since.
+    outcome = models.CharField(_("deadline outcome"), max_length=10, choices=Outcome, blank=True)
+    minutes_to_arrive = models.PositiveIntegerField(_("minutes to arrive"), null=True, blank=True)
+    minutes_past_deadline = models.IntegerField(
+        _("minutes past the deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Negative: that many minutes before the deadline."),
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)

@@ -26,7 +26,7 @@ from rental.core.state import set_status
 from rental.core.tasks import enqueue_on_commit
 from rental.notifications.services import notify
 
-from .. import fees
+from .. import fees, sla
 from ..models import Ticket
 from ..notify import technician_recipient, ticket_url
 from ..selectors import fee_quote, in_every_language, ticket_terms
@@ -115,12 +115,16 @@ def ticket_arrive(*, ticket: Ticket, by) -> Ticket:
         require_status(ticket, ticket.can_arrive())
         now = timezone.now()
         ticket.arrived_at = now
+        ticket.minutes_to_arrive = int((now - ticket.reported_at).total_seconds() // 60)
+        if ticket.deadline is not None:
+            ticket.minutes_past_deadline = sla.minutes_past(deadline=ticket.deadline, at=now)
+            ticket.outcome = Ticket.Outcome.LATE if now > ticket.deadline else Ticket.Outcome.MET
         set_status(
             ticket,
             Ticket.Status.ON_SITE,
             by=by,
             event=ACTION + "arrived",
-            fields=["arrived_at"],
+            fields=["arrived_at", "minutes_to_arrive", "minutes_past_deadline", "outcome"],
             on_time=ticket.deadline is None or now <= ticket.deadline,
         )
     return ticket

@@ -6,16 +6,21 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from stdnum.cn import ric, uscc
 from tqdm import tqdm
 
 from catalog.models import Asset, Brand, Category, Depot, EquipmentModel
-from contracts.models import Customer
+from catalog.reports import unit_months_refresh
+from contracts.models import Contract, Customer
 from contracts.services import address_add, customer_create
 from rental.accounts.models import User
-from rental.demo import data
+from rental.core.periods import last_months
+from rental.core.timeutil import local
+from rental.demo import data, history
+from rental.notifications.models import Notification
 
 
 class Command(BaseCommand):
@@ -23,6 +28,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--history-days", type=int, default=history.DAYS, help="Days of history to build."
+        )
 
     def handle(self, *args, **options):
         steps = len(data.MODELS) + len(data.USERS) + 1
@@ -41,13 +49,40 @@ class Command(BaseCommand):
                 bar.update(1)
             for profile in data.CUSTOMERS:
                 self._customer(profile)
+        made = self._history(quiet=options["quiet_progress"], days=options["history_days"])
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {EquipmentModel.objects.count()} models, "
+                f"Demo data ready: {made}{EquipmentModel.objects.count()} models, "
                 f"{Asset.objects.count()} units ({created_units} new), "
                 f"{User.objects.count()} users."
             )
         )
+
+    def _history(self, *, quiet: bool, days: int) -> str:
+        """Six months of the company's life, once: skipped when any contract exists."""
+        if Contract.objects.exists():
+            return ""
+        now = timezone.now()
+        people = history.customers(now=now)
+        cast = history.Cast(
+            desk=User.objects.get(username="frontdesk"),
+            finance=User.objects.get(username="finance"),
+            technicians=list(User.objects.filter(username__in=["tech", "tech2"]).order_by("pk")),
+            customers=[*people, *Customer.objects.filter(user__isnull=False).order_by("pk")],
+        )
+        with tqdm(desc="six months of history", disable=quiet) as bar:
+            done = history.build(now=now, cast=cast, bar=bar, days=days)
+        history.open_holds(cast=cast, now=now)
+        history.documents_to_review(
+            customer=Customer.objects.get(user__username="customer"), now=now
+        )
+        # What was sent at the time is not sent again when a worker starts today.
+        Notification.objects.filter(status=Notification.Status.PENDING).update(
+            status=Notification.Status.SENT, sent_at=F("created_at")
+        )
+        months = sorted({b.start.date() for b in last_months(local(now).date()).buckets()})
+        unit_months_refresh(months=months, now=now)
+        return f"{done['contracts']} contracts of {done['rentals']} reservations, "
 
     def _catalogue_basics(self) -> Depot:
         for slug, name, name_zh in data.BRANDS:
@@ -106,6 +141,8 @@ class Command(BaseCommand):
                 asset_tag=f"XSS-{model.pk:03d}-{n:03d}",
                 depot=depot,
                 acquired_on=date(2025, 3, 1) + timedelta(days=11 * n + model.pk),
+                # Bought for a little under what replacing it costs today.
+                purchase_cost=(Decimal(value) * Decimal("0.85")).quantize(Decimal("0.01")),
             )
             for n in range(1, units + 1)
             if f"{brand.upper()[:2]}{prefix}{model.pk:03d}{n:04d}" not in existing

@@ -1,0 +1,273 @@
+"""Utilisation: how busy the equipment is, from the unit calendar.
+
+Utilisation = rented hours ÷ available hours. A unit is counted while it is not retired and has
+been acquired; its available hours are the hours of the period (up to now) less its downtime —
+maintenance entries on the calendar and the time it spent in repair (`RepairPeriod`). Rented
+hours are those of its rental entries, up to an early release.
+
+Monthly figures over whole months are read from the rollup `UnitMonth` (a row per unit and
+month, refreshed by an idempotent Celery task every few minutes for the current month and
+nightly for the months before), because summing 200,000 calendar ranges per page is far too slow
+at a real company's size (bench/reports.py). Weeks and other spans are computed live from the
+calendar by the same SQL that fills the rollup, so both paths give the same hours (a test proves
+it). One SQL statement per report either way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from rental.core.i18n import pick
+from rental.core.periods import BUCKETS_SQL, Bucket, Period, bucket_arrays, midnight
+from rental.core.reports import HOURS, INT, PERCENT, TEXT, Column, Table, fetch, hours, percent
+from rental.core.timeutil import local
+
+GROUPS = {
+    # group → (key, Chinese label, English label) as SQL over a, m, c, br
+    "category": ("c.id", "c.name_zh", "c.name_en"),
+    "model": ("m.id", "br.name || ' ' || m.name", "br.name || ' ' || m.name"),
+    "unit": (
+        "a.id",
+        "a.asset_tag || ' · ' || br.name || ' ' || m.name",
+        "a.asset_tag || ' · ' || br.name || ' ' || m.name",
+    ),
+}
+
+# Each unit's seconds per bucket from the calendar and the repair periods: `unit_bucket`.
+UNIT_BUCKET_SQL = """
+WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
+u AS (
+    SELECT a.id, {g_key} AS g_key, {g_zh} AS g_zh, {g_en} AS g_en,
+           CASE WHEN a.acquired_on IS NULL THEN '-infinity'::timestamptz
+                ELSE a.acquired_on::timestamp AT TIME ZONE 'Asia/Shanghai' END AS since
+    FROM catalog_asset a
+    JOIN catalog_equipmentmodel m ON m.id = a.model_id
+    JOIN catalog_category c ON c.id = m.category_id
+    JOIN catalog_brand br ON br.id = m.brand_id
+    WHERE (%(with_retired)s OR a.service_status <> 'retired')
+      AND (%(category)s::bigint IS NULL OR m.category_id = %(category)s)
+      AND (%(model)s::bigint IS NULL OR a.model_id = %(model)s)
+      AND (%(depot)s::bigint IS NULL OR a.depot_id = %(depot)s)
+),
+busy AS (
+    SELECT e.asset_id, e.kind = 'rental' AS rented,
+           tstzrange(e.starts_at, CASE WHEN e.released_at < e.ends_at
+                                       THEN greatest(e.released_at, e.starts_at)
+                                       ELSE e.ends_at END) AS r
+    FROM catalog_calendarentry e
+    WHERE e.kind IN ('rental', 'maintenance')
+      AND e.starts_at < %(end)s AND e.ends_at > %(start)s
+      AND e.asset_id IN (SELECT id FROM u)
+    UNION ALL
+    SELECT p.asset_id, false, tstzrange(p.started_at, coalesce(p.ended_at, %(now)s))
+    FROM catalog_repairperiod p
+    WHERE p.started_at < %(end)s AND coalesce(p.ended_at, %(now)s) > %(start)s
+      AND p.asset_id IN (SELECT id FROM u)
+),
+per AS (
+    SELECT busy.asset_id, b.bucket,
+           sum(extract(epoch FROM upper(x.r) - lower(x.r))) FILTER (WHERE busy.rented) AS rented_s,
+           sum(extract(epoch FROM upper(x.r) - lower(x.r))) FILTER (WHERE NOT busy.rented) AS down_s
+    FROM busy
+    JOIN b ON busy.r && tstzrange(b.lo, b.hi)
+    CROSS JOIN LATERAL (SELECT busy.r * tstzrange(b.lo, b.hi) AS r) x
+    GROUP BY 1, 2
+),
+ub AS (
+    SELECT u.id, u.g_key, u.g_zh, u.g_en, b.bucket,
+           greatest(0, extract(epoch FROM b.hi - greatest(b.lo, u.since))) AS period_s
+    FROM u CROSS JOIN b
+),
+unit_bucket AS (
+    SELECT ub.*, least(coalesce(per.down_s, 0), ub.period_s) AS down_s,
+           least(coalesce(per.rented_s, 0),
+                 ub.period_s - least(coalesce(per.down_s, 0), ub.period_s)) AS rented_s
+    FROM ub LEFT JOIN per ON per.asset_id = ub.id AND per.bucket = ub.bucket
+    WHERE ub.period_s > 0
+)
+"""
+
+# The same from the rollup, for whole months.
+ROLLUP_SQL = """
+WITH unit_bucket AS (
+    SELECT a.id, {g_key} AS g_key, {g_zh} AS g_zh, {g_en} AS g_en,
+           to_char(um.month, 'YYYY-MM') AS bucket, um.period_seconds AS period_s,
+           um.down_seconds AS down_s, um.rented_seconds AS rented_s
+    FROM catalog_unitmonth um
+    JOIN catalog_asset a ON a.id = um.asset_id
+    JOIN catalog_equipmentmodel m ON m.id = a.model_id
+    JOIN catalog_category c ON c.id = m.category_id
+    JOIN catalog_brand br ON br.id = m.brand_id
+    WHERE um.month = ANY(%(months)s::date[]) AND um.period_seconds > 0
+      AND a.service_status <> 'retired'
+      AND (%(category)s::bigint IS NULL OR m.category_id = %(category)s)
+      AND (%(model)s::bigint IS NULL OR a.model_id = %(model)s)
+      AND (%(depot)s::bigint IS NULL OR a.depot_id = %(depot)s)
+)
+"""
+
+AGGREGATE_SQL = """
+SELECT g_key, min(g_zh) AS g_zh, min(g_en) AS g_en, bucket,
+       GROUPING(g_key) AS all_groups, GROUPING(bucket) AS all_buckets,
+       count(DISTINCT id) AS units,
+       sum(period_s) / 3600 AS period_h, sum(down_s) / 3600 AS down_h,
+       sum(rented_s) / 3600 AS rented_h
+FROM unit_bucket
+GROUP BY GROUPING SETS ({sets})
+ORDER BY all_groups DESC, min(g_zh), g_key, bucket NULLS FIRST
+"""
+
+REFRESH_SQL = """
+INSERT INTO catalog_unitmonth (asset_id, month, period_seconds, down_seconds, rented_seconds,
+                               computed_until)
+SELECT id, to_date(bucket, 'YYYY-MM'), period_s, down_s, least(rented_s, period_s - down_s),
+       %(now)s
+FROM (SELECT id, bucket, round(period_s)::bigint AS period_s, round(down_s)::bigint AS down_s,
+             round(rented_s)::bigint AS rented_s FROM unit_bucket) rounded
+ON CONFLICT (asset_id, month) DO UPDATE SET
+    period_seconds = EXCLUDED.period_seconds, down_seconds = EXCLUDED.down_seconds,
+    rented_seconds = EXCLUDED.rented_seconds, computed_until = EXCLUDED.computed_until
+"""
+
+
+def utilisation(
+    *,
+    period: Period,
+    grain: str = "month",
+    group: str = "category",
+    category: int | None = None,
+    model: int | None = None,
+    depot: int | None = None,
+    now: datetime | None = None,
+    live: bool = False,
+) -> list[Table]:
+    """Two tables: utilisation per week or month (all units), and per group over the period
+    (and per group and month, except per unit, where that would be thousands of rows).
+    Whole months are read from the rollup unless `live`."""
+    now = now or timezone.now()
+    buckets = [b for b in period.buckets(grain) if b.start < now]
+    buckets = [b if b.end <= now else type(b)(b.key, b.start, now) for b in buckets]
+    g_key, g_zh, g_en = GROUPS[group]
+    sets = "(g_key), (bucket), ()" if group == "unit" else "(g_key, bucket), (g_key), (bucket), ()"
+    filters = {"category": category, "model": model, "depot": depot}
+    if not buckets:
+        raw = []
+    elif not live and grain == "month" and _whole_months(period, now):
+        sql = ROLLUP_SQL.format(g_key=g_key, g_zh=g_zh, g_en=g_en) + AGGREGATE_SQL.format(sets=sets)
+        months = [b.start.date().replace(day=1) for b in buckets]
+        raw = fetch(sql, {"months": months, **filters})
+    else:
+        sql = UNIT_BUCKET_SQL.format(
+            buckets=BUCKETS_SQL, g_key=g_key, g_zh=g_zh, g_en=g_en
+        ) + AGGREGATE_SQL.format(sets=sets)
+        params = {
+            **bucket_arrays(buckets),
+            "start": buckets[0].start,
+            "end": buckets[-1].end,
+            "now": now,
+            "with_retired": False,
+            **filters,
+        }
+        raw = fetch(sql, params)
+    rows = [_row(r) for r in raw]
+    total = next((r for r in rows if r["all_groups"] and r["all_buckets"]), None)
+    by_bucket = [r for r in rows if r["all_groups"] and not r["all_buckets"]]
+    by_group = [r for r in rows if not r["all_groups"] and r["all_buckets"]]
+    group_bucket = [r for r in rows if not r["all_groups"] and not r["all_buckets"]]
+    measures = [
+        Column("units", _("Units"), INT),
+        Column("available_hours", _("Available hours"), HOURS, summed=True),
+        Column("downtime_hours", _("Downtime hours"), HOURS, summed=True),
+        Column("rented_hours", _("Rented hours"), HOURS, summed=True),
+        Column("utilisation", _("Utilisation"), PERCENT),
+    ]
+    group_label = {"category": _("Category"), "model": _("Model"), "unit": _("Unit")}[group]
+    tables = [
+        Table(
+            key="by_period",
+            title=_("Utilisation per week") if grain == "week" else _("Utilisation per month"),
+            columns=[Column("bucket", pgettext_lazy("report", "Period"), TEXT), *measures],
+            rows=by_bucket,
+            total=total,
+            chart_x="bucket",
+            chart_series=["rented_hours", "downtime_hours", "utilisation"],
+            chart_kind="bar+line",
+        ),
+        Table(
+            key="by_group",
+            title=_("Utilisation by %(group)s") % {"group": group_label},
+            columns=[Column("label", group_label, TEXT), *measures],
+            rows=sorted(by_group, key=lambda r: (-(r["utilisation"] or 0), r["label"])),
+            total=total,
+        ),
+    ]
+    if group_bucket:
+        tables.append(
+            Table(
+                key="by_group_period",
+                title=_("By %(group)s and period") % {"group": group_label},
+                columns=[
+                    Column("label", group_label, TEXT),
+                    Column("bucket", pgettext_lazy("report", "Period"), TEXT),
+                    *measures,
+                ],
+                rows=group_bucket,
+            )
+        )
+    return tables
+
+
+def _whole_months(period: Period, now: datetime) -> bool:
+    """From the first of a month to the end of a month, or to today."""
+    following = period.last + timedelta(days=1)
+    return period.first.day == 1 and (following.day == 1 or period.last >= local(now).date())
+
+
+def unit_months_refresh(*, months: list[date], now: datetime | None = None) -> int:
+    """Recompute the rollup rows of these months for every unit, up to `now`: one statement,
+    idempotent (an upsert), so running it twice or concurrently leaves the same rows."""
+    now = now or timezone.now()
+    buckets = []
+    for month in sorted(set(months)):
+        month = month.replace(day=1)
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        start, end = midnight(month), min(midnight(following), now)
+        if start < end:
+            buckets.append(Bucket(key=f"{month:%Y-%m}", start=start, end=end))
+    if not buckets:
+        return 0
+    sql = UNIT_BUCKET_SQL.format(buckets=BUCKETS_SQL, g_key="a.id", g_zh="''", g_en="''")
+    params = {
+        **bucket_arrays(buckets),
+        "start": buckets[0].start,
+        "end": buckets[-1].end,
+        "now": now,
+        "with_retired": True,
+        "category": None,
+        "model": None,
+        "depot": None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql + REFRESH_SQL, params)
+        return cursor.rowcount
+
+
+def _row(r: dict) -> dict:
+    available = float(r["period_h"] or 0) - float(r["down_h"] or 0)
+    return {
+        "key": r["g_key"],
+        "label": pick(r["g_zh"], r["g_en"]) if r["g_key"] is not None else "",
+        "bucket": r["bucket"] or "",
+        "all_groups": bool(r["all_groups"]),
+        "all_buckets": bool(r["all_buckets"]),
+        "units": r["units"],
+        "available_hours": hours(available),
+        "downtime_hours": hours(r["down_h"]),
+        "rented_hours": hours(r["rented_h"]),
+        "utilisation": percent(r["rented_h"] or 0, available) if available > 0 else None,
+    }

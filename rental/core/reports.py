@@ -1,0 +1,73 @@
+"""What every report shares: tables of plain rows computed by the database, and their columns.
+
+A report selector returns `Table`s; the page, the CSV, the Excel sheet and the chart all render
+those same rows, so the figures cannot disagree between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import connection
+
+# How a column's values are shown and exported.
+TEXT, INT, MONEY, HOURS, PERCENT, MINUTES = "text", "int", "money", "hours", "percent", "minutes"
+NUMERIC = (INT, MONEY, HOURS, PERCENT, MINUTES)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any  # a lazy translation
+    kind: str = TEXT
+    # Summed in the total row (percentages and medians are recomputed, never summed).
+    summed: bool = False
+
+
+@dataclass
+class Table:
+    key: str
+    title: Any
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    total: dict[str, Any] | None = None
+    # The chart drawn above the table: which column is the x axis, which are the series.
+    chart_x: str | None = None
+    chart_series: list[str] = field(default_factory=list)
+    chart_kind: str = "bar"  # bar, line, or "bar+line" (the last series on a percent axis)
+    note: Any = ""
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+def fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of one SQL statement as dicts (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c.name for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def percent(part, whole) -> Decimal | None:
+    """part ÷ whole in percent, one decimal; None when there is no whole."""
+    if not whole:
+        return None
+    return (Decimal(100) * Decimal(str(part)) / Decimal(str(whole))).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def hours(value) -> Decimal:
+    """Hours to one decimal."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def money(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def minutes(value) -> int | None:
+    return None if value is None else int(Decimal(str(value)).quantize(Decimal("1"), ROUND_HALF_UP))
