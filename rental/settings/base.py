@@ -126,6 +126,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# JSON for API clients, the template above for the pages.
+AXES_LOCKOUT_CALLABLE = "rental.api.lockout.lockout_response"
 AXES_VERBOSE = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 # How many reverse proxies of ours stand in front of the app (0: the socket address is the

@@ -116,7 +116,7 @@ def test_a_host_no_longer_allowed_is_never_contacted(receiver, endpoint_for):
 
     assert receiver.requests == []
     assert attempt.outcome == "not_allowed"
-    assert attempt.error == "The host 127.0.0.1 is not on the list of allowed webhook hosts."
+    assert attempt.error == "主机 127.0.0.1 不在允许的推送主机名单中。"  # the system's language
     assert Delivery.objects.get().status == "failed"
 
 
