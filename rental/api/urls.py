@@ -10,10 +10,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from catalog import api as catalog_api
+from contracts import api as contracts_api
+from service_tickets import api as service_tickets_api
 
 from . import views
 
-APPS = [catalog_api]
+APPS = [catalog_api, contracts_api, service_tickets_api]
 
 router = SimpleRouter()
 router.register("auth/tokens", views.TokenViewSet, basename="token")
@@ -33,7 +35,6 @@ urlpatterns = [
     path("auth/login/", views.LoginView.as_view(), name="login"),
     path("auth/me/", views.me, name="me"),
     *router.urls,
-    *getattr(catalog_api, "EXTRA_URLS", []),
     path("schema/", _docs(SpectacularAPIView, throttle_classes=[]), name="schema"),
     path("docs/", _docs(SpectacularSwaggerView, url_name="api:schema"), name="swagger"),
     path("redoc/", _docs(SpectacularRedocView, url_name="api:schema"), name="redoc"),
