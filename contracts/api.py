@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from catalog.models import EquipmentModel
+from catalog.pricing import rent_line_text
 from rental.api.actions import Empty, answer, parse
 from rental.core.errors import ApplicationError
 from rental.core.phones import clean_phone
@@ -49,13 +50,25 @@ class RequestSerializer(serializers.Serializer):
     )
 
 
+class RentItemSerializer(serializers.Serializer):
+    """One line of the cheapest cover: the facts, and the line as the pages word it."""
+
+    unit = serializers.ChoiceField(choices=["month", "week", "day", "hour"])
+    count = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=12, decimal_places=2)
+    label = serializers.SerializerMethodField()
+
+    def get_label(self, item) -> str:
+        return rent_line_text(item)
+
+
 class QuoteLineSerializer(serializers.Serializer):
     model_id = serializers.IntegerField()
     name = serializers.CharField()
     quantity = serializers.IntegerField()
     rent_per_unit = serializers.DecimalField(max_digits=12, decimal_places=2)
     rent = serializers.DecimalField(max_digits=12, decimal_places=2)
-    breakdown = serializers.ListField(child=serializers.CharField())
+    breakdown = RentItemSerializer(many=True)
     deposit_per_unit = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -114,7 +127,7 @@ class ReservationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(QuoteSerializer)
     def get_quote(self, reservation) -> dict:
-        return reservation.quote
+        return QuoteSerializer(reservation.quote).data
 
     @extend_schema_field(InspectionSerializer(allow_null=True))
     def get_inspection(self, reservation):
