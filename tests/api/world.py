@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -53,7 +54,25 @@ class World:
         o = self.objects
         return {
             "slug": [o["model"].slug, o["category"].slug, o["brand"].slug],
-            "id": [o["staff_token_id"], o["owner_token_id"]],
+            "id": [o["staff_token_id"], o["owner_token_id"], o["owner_customer"].pk],
+            "number": [o["reservation"].number, o["contract"].number, o["ticket"].number],
+        }
+
+    def reservation_body(self, days_ahead: int = 20) -> dict:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        start = (timezone.localtime() + timedelta(days=days_ahead)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        )
+        return {
+            "items": [{"model": "thinkpad-t14", "quantity": 1}],
+            "start": start.isoformat(),
+            "end": (start + timedelta(days=2)).isoformat(),
+            "fulfilment": "collection",
+            "tier": "basic",
+            "customer": self.objects["owner_customer"].pk,
         }
 
 
@@ -88,13 +107,48 @@ def build_world() -> World:
     }
     for role, user in world.users.items():
         world.tokens[role] = tokens.token_issue(user=user, device="world")[1]
-    world.objects = {
-        "category": category,
-        "brand": brand,
-        "model": model,
-        "owner_customer": owner,
-        "other_customer": other,
-        "staff_token_id": staff.api_tokens.get().pk,
-        "owner_token_id": owner.user.api_tokens.get().pk,
-    }
+    from contracts import services as contract_services
+    from service_tickets import services as ticket_services
+    from tests.factories import AddressFactory
+    from tests.service_tickets.factories import contract_of
+
+    address = AddressFactory(customer=owner)
+    world.objects = {"owner_customer": owner}
+    body = world.reservation_body(days_ahead=10)
+    reservation = contract_services.reservation_create(
+        request=contract_services.ReservationRequest(
+            customer=owner,
+            items=(contract_services.ReservationItem(model=model, quantity=1),),
+            starts_at=datetime.fromisoformat(body["start"]),
+            ends_at=datetime.fromisoformat(body["end"]),
+            fulfilment="delivery",
+            address=address,
+            tier="basic",
+        ),
+        by=owner.user,
+    )
+    contract = contract_of(customer=owner, tier="rapid", days=3)
+    ticket = ticket_services.ticket_open(
+        contract=contract,
+        asset=contract.units.get().asset,
+        kind="hardware",
+        description="Does not start.",
+        by=owner.user,
+    )
+    ticket = ticket_services.ticket_assign(ticket=ticket, technician=technician, by=staff)
+    world.objects.update(
+        {
+            "reservation": reservation,
+            "contract": contract,
+            "ticket": ticket,
+            "unit": contract.units.get().asset,
+            "category": category,
+            "brand": brand,
+            "model": model,
+            "owner_customer": owner,
+            "other_customer": other,
+            "staff_token_id": staff.api_tokens.get().pk,
+            "owner_token_id": owner.user.api_tokens.get().pk,
+        }
+    )
     return world
