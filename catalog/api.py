@@ -70,7 +70,7 @@ class EquipmentModelSerializer(serializers.ModelSerializer):
     brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     title = serializers.CharField(source="__str__", read_only=True)
     summary = serializers.CharField(read_only=True)
-    rates = RateCardSerializer(read_only=True)
+    rates = RateCardSerializer(source="rate_card", read_only=True)
     from_price_per_day = serializers.SerializerMethodField()
     spec_list = serializers.SerializerMethodField()
     accessory_list = serializers.SerializerMethodField()

@@ -20,13 +20,12 @@ from catalog.pricing import rent_line_text
 from rental.api.actions import Empty, answer, parse
 from rental.core.errors import ApplicationError
 from rental.core.phones import clean_phone
-from service_tickets.terms import TIERS
 
 from . import services
 from .models import Address, Contract, Customer, Inspection, Reservation
+from .models.choices import TIER_CHOICES
 from .models.reservations import Fulfilment
-from .services import charges
-from .services import contracts as contract_services
+from .money_text import charge_text
 
 # --- reservations and quotes ------------------------------------------------------------------
 
@@ -41,7 +40,7 @@ class RequestSerializer(serializers.Serializer):
     start = serializers.DateTimeField(help_text="On the hour")
     end = serializers.DateTimeField(help_text="On the hour, after the start")
     fulfilment = serializers.ChoiceField(choices=Fulfilment.choices)
-    tier = serializers.ChoiceField(choices=[(t, t) for t in TIERS])
+    tier = serializers.ChoiceField(choices=TIER_CHOICES)
     address = serializers.IntegerField(
         required=False, allow_null=True, help_text="One of the customer's address ids"
     )
@@ -160,8 +159,8 @@ def _customer_of(user) -> Customer:
     return customer
 
 
-def _request(data: dict, user) -> dict:
-    """The service's keyword arguments from a parsed request, objects looked up by owner."""
+def _request(data: dict, user) -> services.ReservationRequest:
+    """The service's request object from the parsed input, objects looked up by owner."""
     if user.is_staff_member:
         if "customer" not in data:
             raise ValidationError({"customer": [_("Choose the customer.")]})
@@ -178,18 +177,18 @@ def _request(data: dict, user) -> dict:
     unknown = [slug for slug in slugs if slug not in models]
     if unknown:
         raise ValidationError({"items": [_("Unknown model: %(slug)s") % {"slug": unknown[0]}]})
-    return {
-        "customer": customer,
-        "items": [
+    return services.ReservationRequest(
+        customer=customer,
+        items=tuple(
             services.ReservationItem(model=models[item["model"]], quantity=item["quantity"])
             for item in data["items"]
-        ],
-        "starts_at": data["start"],
-        "ends_at": data["end"],
-        "fulfilment": data["fulfilment"],
-        "address": address,
-        "tier": data["tier"],
-    }
+        ),
+        starts_at=data["start"],
+        ends_at=data["end"],
+        fulfilment=data["fulfilment"],
+        address=address,
+        tier=data["tier"],
+    )
 
 
 class ReservationFilter(django_filters.FilterSet):
@@ -224,7 +223,9 @@ class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         """Hold units for every line, all or nothing, at the quoted price."""
         data = parse(RequestSerializer, request)
-        reservation = services.reservation_create(**_request(data, request.user), by=request.user)
+        reservation = services.reservation_create(
+            request=_request(data, request.user), by=request.user
+        )
         return answer(self, self.get_queryset().get(pk=reservation.pk), status=201)
 
     @extend_schema(request=CancelSerializer, responses=ReservationSerializer)
@@ -290,7 +291,7 @@ class QuoteViewSet(viewsets.GenericViewSet):
     @extend_schema(request=RequestSerializer, responses=QuoteSerializer)
     def create(self, request):
         data = parse(RequestSerializer, request)
-        quote = services.reservation_quote(**_request(data, request.user))
+        quote = services.reservation_quote(request=_request(data, request.user))
         return Response(QuoteSerializer(quote.to_dict()).data)
 
 
@@ -385,9 +386,15 @@ class LineSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class PaymentLineSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    method = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
 class StatementSerializer(serializers.Serializer):
     charges = LineSerializer(many=True)
-    payments = serializers.ListField(child=serializers.DictField())
+    payments = PaymentLineSerializer(many=True)
     charged = serializers.DecimalField(max_digits=12, decimal_places=2)
     paid = serializers.DecimalField(max_digits=12, decimal_places=2)
     balance = serializers.DecimalField(max_digits=12, decimal_places=2)
@@ -426,28 +433,34 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"])
     def statement(self, request, number=None):
         """Charges and payments, and what is still owed."""
-        statement = charges.contract_statement(contract=self.get_object())
+        statement = services.contract_statement(contract=self.get_object())
         return Response(
-            {
-                "charges": [
-                    {"description": c.description, "amount": c.amount, "created_at": c.created_at}
-                    for c in statement.charges
-                ],
-                "payments": [
-                    {"amount": str(p.amount), "method": p.method, "received_at": p.received_at}
-                    for p in statement.payments
-                ],
-                "charged": statement.charged,
-                "paid": statement.paid,
-                "balance": statement.balance,
-            }
+            StatementSerializer(
+                {
+                    "charges": [
+                        {
+                            "description": charge_text(c),
+                            "amount": c.amount,
+                            "created_at": c.created_at,
+                        }
+                        for c in statement.charges
+                    ],
+                    "payments": [
+                        {"amount": p.amount, "method": p.method, "received_at": p.received_at}
+                        for p in statement.payments
+                    ],
+                    "charged": statement.charged,
+                    "paid": statement.paid,
+                    "balance": statement.balance,
+                }
+            ).data
         )
 
     @extend_schema(request=PaymentSerializer, responses=StatementSerializer)
     @action(detail=True, methods=["post"])
     def payment(self, request, number=None):
         data = parse(PaymentSerializer, request)
-        charges.payment_record(contract=self.get_object(), by=request.user, **data)
+        services.payment_record(contract=self.get_object(), by=request.user, **data)
         return self.statement(request, number)
 
     @extend_schema(request=ScanSerializer, responses=ContractSerializer)
@@ -456,7 +469,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Hand over one unit by scanning its tag; the last one activates the contract."""
         data = parse(ScanSerializer, request)
         contract = self.get_object()
-        contract_services.contract_handover_scan(
+        services.contract_handover_scan(
             contract=contract, asset_tag=data["asset_tag"], by=request.user
         )
         return answer(self, self.get_queryset().get(pk=contract.pk))
@@ -464,7 +477,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=Empty, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, number=None):
-        contract = contract_services.contract_close(contract=self.get_object(), by=request.user)
+        contract = services.contract_close(contract=self.get_object(), by=request.user)
         return answer(self, self.get_queryset().get(pk=contract.pk))
 
 

@@ -114,7 +114,7 @@ def test_availability_for_a_past_period_names_the_field(laptop):
     )
 
     assert response.status_code == 400
-    assert response.json()["fields"] == {"start": ["The start is in the past."]}
+    assert response.json()["fields"] == {"start": ["The rental cannot start in the past."]}
 
 
 def test_an_unknown_model_is_a_404():
