@@ -22,6 +22,7 @@ from rental.core.errors import ApplicationError
 from rental.core.phones import clean_phone
 
 from . import services
+from .api_documents import DocumentViewSet
 from .models import Address, Contract, Customer, Inspection, Reservation
 from .models.choices import TIER_CHOICES
 from .models.reservations import Fulfilment
@@ -486,4 +487,5 @@ ROUTES = [
     ("quotes", QuoteViewSet, "quote"),
     ("contracts", ContractViewSet, "contract"),
     ("desk/customers", CustomerViewSet, "desk-customer"),
+    ("documents", DocumentViewSet, "document"),
 ]

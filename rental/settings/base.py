@@ -332,7 +332,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "TierEnum": "contracts.models.choices.TIER_CHOICES",
+        "ReservationStatusEnum": "contracts.models.Reservation.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "InspectionStatusEnum": "contracts.models.Inspection.Status",
+        "CustomerKindEnum": "contracts.models.Customer.Kind",
+        "TicketStatusEnum": "service_tickets.models.tickets.TicketStatus",
+        "TicketKindEnum": "service_tickets.models.tickets.TicketKind",
+        "DocumentKindEnum": "contracts.models.IdentityDocument.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "rental.api.schema.add_error_responses",

@@ -8,3 +8,9 @@ def _fresh_throttle_counts():
     caches["throttle"].clear()
     yield
     caches["throttle"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Uploaded identity copies go to a folder of the test's own."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path

@@ -45,7 +45,13 @@ class Api:
     def delete(self, path: str, **headers):
         return self.client.delete(self._url(path), headers={**self.headers, **headers})
 
-    def request(self, method: str, path: str, data=None):
+    def upload(self, path: str, data: dict, **headers):
+        """A multipart POST, as a browser or phone sends a file."""
+        return self.client.post(self._url(path), data, headers={**self.headers, **headers})
+
+    def request(self, method: str, path: str, data=None, multipart: bool = False):
+        if multipart:
+            return self.upload(path, data)
         if method == "GET":
             return self.get(path)
         if method == "DELETE":
@@ -62,3 +68,15 @@ def api_for(user, **options) -> Api:
         token_for(user, **{k: v for k, v in options.items() if k != "language"}),
         language=options.get("language"),
     )
+
+
+def png_file(name: str = "id.png", color=(30, 30, 200)):
+    """A real PNG, made in memory, as an uploaded file."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

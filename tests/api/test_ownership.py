@@ -17,7 +17,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rental.api.models import ApiToken
 from rental.core.models import AuditEvent
 from rental.webhooks.models import Event
-from tests.api.helpers import Api
+from tests.api.helpers import Api, png_file
 from tests.api.world import ROLES, World, build_world
 
 ANON, OWNER, OTHER, TECH, STAFF = "anonymous", "owner", "other_customer", "technician", "staff"
@@ -28,6 +28,7 @@ class Rule:
     url: Callable[[World], str]
     expect: dict[str, int]
     body: Callable[[World], dict] | None = None
+    multipart: bool = False
 
 
 def everyone(code: int) -> dict[str, int]:
@@ -152,6 +153,31 @@ RULES: dict[tuple[str, str], Rule] = {
         url=lambda w: f"/api/v1/desk/customers/{w.objects['owner_customer'].pk}/",
         expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 200},
     ),
+    # --- identity documents: the world's is the owner's own ID, waiting for review ---
+    ("GET", "/api/v1/documents/"): Rule(
+        url=lambda w: "/api/v1/documents/",
+        expect={ANON: 401, OWNER: 200, OTHER: 200, TECH: 403, STAFF: 200},
+    ),
+    ("POST", "/api/v1/documents/"): Rule(
+        url=lambda w: "/api/v1/documents/",
+        body=lambda w: {"kind": "own_id", "file": png_file(color=(200, 30, 30))},
+        multipart=True,
+        # Each customer uploads their own; staff review, they do not upload.
+        expect={ANON: 401, OWNER: 201, OTHER: 201, TECH: 403, STAFF: 403},
+    ),
+    ("GET", "/api/v1/documents/{id}/"): Rule(
+        url=lambda w: f"/api/v1/documents/{w.objects['document'].pk}/",
+        expect={ANON: 401, OWNER: 200, OTHER: 404, TECH: 403, STAFF: 200},
+    ),
+    ("POST", "/api/v1/documents/{id}/verify/"): Rule(
+        url=lambda w: f"/api/v1/documents/{w.objects['document'].pk}/verify/",
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 200},
+    ),
+    ("POST", "/api/v1/documents/{id}/reject/"): Rule(
+        url=lambda w: f"/api/v1/documents/{w.objects['document'].pk}/reject/",
+        body=lambda w: {"reason": "The copy is blurred."},
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 200},
+    ),
     # --- tickets: the world's ticket is the owner's, assigned to the technician ---
     ("GET", "/api/v1/tickets/"): Rule(
         url=lambda w: "/api/v1/tickets/",
@@ -246,7 +272,9 @@ def test_each_role_gets_exactly_its_answer(key, role, settings):
     api = Api(world.token(role) if role != ANON else None)
     before = _footprint()
 
-    response = api.request(method, rule.url(world), rule.body(world) if rule.body else None)
+    response = api.request(
+        method, rule.url(world), rule.body(world) if rule.body else None, multipart=rule.multipart
+    )
 
     assert response.status_code == rule.expect[role], response.content[:300]
     if response.status_code >= 400:

@@ -54,7 +54,12 @@ class World:
         o = self.objects
         return {
             "slug": [o["model"].slug, o["category"].slug, o["brand"].slug],
-            "id": [o["staff_token_id"], o["owner_token_id"], o["owner_customer"].pk],
+            "id": [
+                o["staff_token_id"],
+                o["owner_token_id"],
+                o["owner_customer"].pk,
+                o["document"].pk,
+            ],
             "number": [o["reservation"].number, o["contract"].number, o["ticket"].number],
         }
 
@@ -109,6 +114,7 @@ def build_world() -> World:
         world.tokens[role] = tokens.token_issue(user=user, device="world")[1]
     from contracts import services as contract_services
     from service_tickets import services as ticket_services
+    from tests.api.helpers import png_file
     from tests.factories import AddressFactory
     from tests.service_tickets.factories import contract_of
 
@@ -136,8 +142,12 @@ def build_world() -> World:
         by=owner.user,
     )
     ticket = ticket_services.ticket_assign(ticket=ticket, technician=technician, by=staff)
+    document = contract_services.document_upload(
+        customer=owner, kind="own_id", uploaded_file=png_file(), by=owner.user
+    )
     world.objects.update(
         {
+            "document": document,
             "reservation": reservation,
             "contract": contract,
             "ticket": ticket,
