@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rental.core import audit
-from rental.core.errors import ApplicationError, PermissionDenied
+from rental.core.errors import ApplicationError, NotAllowed
 
 from . import scopes as scope_rules
 from .models import ApiToken
@@ -56,7 +56,7 @@ def token_issue(
     """
     by = by or user
     if by.pk != user.pk and not (by.is_superuser or by.in_staff_group(by.StaffGroup.MANAGER)):
-        raise PermissionDenied(_("Only a manager may issue a token for someone else."))
+        raise NotAllowed(_("Only a manager may issue a token for someone else."))
     if not user.is_active:
         raise TokenError(_("This account is disabled."), code="inactive")
     device = (device or "").strip()
@@ -127,7 +127,7 @@ def token_authenticate(plain: str) -> ApiToken | None:
 def token_revoke(*, token: ApiToken, by) -> ApiToken:
     """Revoke a token at once; its holder's next request is refused. Revoking twice is a no-op."""
     if by.pk != token.user_id and not (by.is_superuser or by.in_staff_group(by.StaffGroup.MANAGER)):
-        raise PermissionDenied(_("Only a manager may revoke someone else's token."))
+        raise NotAllowed(_("Only a manager may revoke someone else's token."))
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is None:

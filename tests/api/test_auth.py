@@ -147,7 +147,7 @@ def test_a_manager_issues_a_token_for_an_integration_account_and_others_cannot()
 
     from rental.accounts.models import User
     from rental.api import tokens
-    from rental.core.errors import PermissionDenied
+    from rental.core.errors import NotAllowed
 
     manager = StaffFactory()
     manager.groups.add(Group.objects.get(name="manager"))
@@ -160,7 +160,7 @@ def test_a_manager_issues_a_token_for_an_integration_account_and_others_cannot()
 
     assert token.created_by == manager and token.user == desk
     assert Api(plain).get("auth/me/").json()["scopes"] == ["tickets:read", "tickets:write"]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         tokens.token_issue(user=desk, device="other", by=clerk)
     assert ApiToken.objects.filter(user=desk).count() == 1
     assert User.objects.get(pk=desk.pk).api_tokens.count() == 1
