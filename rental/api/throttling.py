@@ -1,4 +1,4 @@
-"""Request limits per token (or session user) and per address, counted in the `throttle` cache.
+"""Request limits per token (or session user) and per address, counted in the default cache.
 
 That cache is Redis when one is configured, so every web process shares the counts; otherwise
 local memory, which limits per process. Rates are read from settings at each request, so the
@@ -18,7 +18,7 @@ DEFAULT_RATES = {"token": "600/min", "address": "300/min"}
 
 class _Throttle(SimpleRateThrottle):
     def __init__(self):
-        self.cache = caches["throttle"]
+        self.cache = caches["default"]
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
 

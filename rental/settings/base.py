@@ -273,23 +273,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- API and webhooks ----------------------------------------------------------------------
-# Throttle counts live in Redis when one is configured (shared by every web process), else in
-# each process's memory. The default cache is left as it was.
-CACHE_URL = env.str("CACHE_URL", default="") or (
-    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
-)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="rental"),
-        }
-        if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
-    ),
-}
+# The API's throttles count in the default cache above (Redis when there is one).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rental.api.authentication.TokenAuthentication",

@@ -5,9 +5,9 @@ from django.core.cache import caches
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     """Throttle counts live in a cache (Redis on CI) that outlives a test's database."""
-    caches["throttle"].clear()
+    caches["default"].clear()
     yield
-    caches["throttle"].clear()
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)
