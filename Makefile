@@ -64,7 +64,7 @@ messages: $(VENV)/.synced
 	$(PY) manage.py compilemessages_py
 
 bench: $(VENV)/.synced pdfdeps
-	for script in bench/availability.py bench/reserve.py bench/sla_sweep.py bench/pdf.py; do $(PY) $$script || exit 1; done
+	for script in bench/availability.py bench/reserve.py bench/sla_sweep.py bench/pdf.py bench/api.py; do $(PY) $$script || exit 1; done
 
 clean:
 	-$(PY) -m rental.core.embedded_db stop

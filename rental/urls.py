@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", admin.site.urls),
+    path("api/v1/", include("rental.api.urls")),
 ]
 
 # Model photos during development; in production the web server serves MEDIA_ROOT.

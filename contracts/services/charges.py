@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from rental import webhooks
 from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.money import ZERO, cny
@@ -103,6 +104,10 @@ def deposit_entry_add(
             recorded_by=by,
         )
         audit.record(by, "contracts.deposit." + kind, contract, amount=amount, key=key)
+        if kind == DepositEntry.Kind.REFUNDED:
+            webhooks.emit(
+                event="deposit.refunded", payload={"contract": contract.number, "amount": amount}
+            )
         return entry
 
     return _once(DepositEntry, key=key, create=create)
@@ -126,6 +131,10 @@ def payment_record(
             contract=contract, amount=amount, method=method, reference=reference, received_by=by
         )
         audit.record(by, "contracts.payment.recorded", contract, amount=amount, method=method)
+        webhooks.emit(
+            event="payment.recorded",
+            payload={"contract": contract.number, "amount": amount, "method": method},
+        )
     return payment
 
 

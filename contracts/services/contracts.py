@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from catalog import services as calendar
 from catalog.models import Asset, CalendarEntry
 from catalog.pricing import RateCard, extension_rent, late_return_rent
+from rental import webhooks
 from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.money import ZERO, cny
@@ -42,6 +43,18 @@ ACTION = "contracts.contract."
 
 class ContractError(ApplicationError):
     pass
+
+
+def _hook(contract: Contract, **extra) -> dict:
+    """What a webhook receiver hears about a contract: facts, no sentences."""
+    return {
+        "number": contract.number,
+        "status": contract.status,
+        "customer": contract.customer_id,
+        "starts_at": contract.starts_at,
+        "ends_at": contract.ends_at,
+        **extra,
+    }
 
 
 def _lock(contract: Contract) -> Contract:
@@ -158,6 +171,9 @@ def contract_sign(
             deposit=contract.deposit_amount,
             waived=contract.deposit_waived,
         )
+        webhooks.emit(
+            event="contract.signed", payload=_hook(contract, deposit=contract.deposit_amount)
+        )
     if store_pdf:  # the demo's history skips it: the PDF view renders one when none is kept
         contract_store_pdf(contract=contract)
     return contract
@@ -243,6 +259,7 @@ def _activate(contract: Contract, by) -> None:
         event=ACTION + "handed_over",
         fields=["handed_over_at"],
     )
+    webhooks.emit(event="contract.handed_over", payload=_hook(contract))
 
 
 def trip_charge_key(contract: Contract, kind: str) -> str:
@@ -313,6 +330,7 @@ def contract_return_unit(
                 event=ACTION + "returned",
                 fields=["returned_at"],
             )
+            webhooks.emit(event="contract.returned", payload=_hook(contract))
     return unit
 
 
@@ -445,6 +463,7 @@ def contract_close(
             applied=plan.applied,
             refund_method=refund_method,
         )
+        webhooks.emit(event="contract.closed", payload=_hook(contract, refunded=plan.refund))
     return contract
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import services as calendar
+from rental import webhooks
 from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.numbering import next_number
@@ -106,6 +107,10 @@ def inspection_book(
                 "inspection_at": starts_at,
                 "place": Inspection.Place(place).label,
             },
+        )
+        webhooks.emit(
+            event="inspection.booked",
+            payload={"reservation": reservation.number, "place": place, "starts_at": starts_at},
         )
     return inspection
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from catalog import services as calendar
 from catalog.models import Asset, CalendarEntry, EquipmentModel
 from catalog.pricing import rental_period_problem
+from rental import webhooks
 from rental.core import audit, policy
 from rental.core.errors import ApplicationError
 from rental.core.numbering import next_number
@@ -206,6 +207,7 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
             for entry in placed[line.model_id]
         )
         audit.record(by, ACTION + "created", reservation, total=quote.total)
+        webhooks.emit(event="reservation.created", payload=_hook(reservation, total=quote.total))
         notify.tell(
             "reservation.confirmed",
             f"reservation:{reservation.pk}:confirmed",
@@ -213,6 +215,18 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
             context=_notice_context(reservation),
         )
     return reservation
+
+
+def _hook(reservation: Reservation, **extra) -> dict:
+    """What a webhook receiver hears about a reservation: facts, no sentences."""
+    return {
+        "number": reservation.number,
+        "status": reservation.status,
+        "customer": reservation.customer_id,
+        "starts_at": reservation.starts_at,
+        "ends_at": reservation.ends_at,
+        **extra,
+    }
 
 
 def _notice_context(reservation: Reservation) -> dict:
@@ -296,6 +310,7 @@ def reservation_cancel(*, reservation: Reservation, by, reason: str = "") -> Res
             event=ACTION + "cancelled",
             reason=reason,
         )
+        webhooks.emit(event="reservation.cancelled", payload=_hook(reservation))
         notify.tell(
             "reservation.cancelled",
             f"reservation:{reservation.pk}:cancelled",
@@ -317,6 +332,7 @@ def reservation_expire(*, reservation_id: int, now: datetime | None = None) -> b
         if reservation is None or not _is_due(reservation, now):
             return False
         _close(reservation, Reservation.Status.EXPIRED, by=None, event=ACTION + "expired")
+        webhooks.emit(event="reservation.expired", payload=_hook(reservation))
         notify.tell(
             "reservation.expired",
             f"reservation:{reservation.pk}:expired",

@@ -38,6 +38,12 @@ INSTALLED_APPS = [
     "contracts",
     "service_tickets",
     "rental.operations",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "rental.api",
+    "rental.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +128,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# JSON for API clients, the template above for the pages.
+AXES_LOCKOUT_CALLABLE = "rental.api.lockout.lockout_response"
 AXES_VERBOSE = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 # How many reverse proxies of ours stand in front of the app (0: the socket address is the
@@ -264,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.refresh_unit_months_recent",
         "schedule": crontab(hour="2", minute="30"),
     },
+    "webhooks-deliver-due": {
+        "task": "webhooks.deliver_due",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     "contracts-remind-inspections": {
         "task": "contracts.remind_inspections",
         "schedule": crontab(hour="18", minute="0"),
@@ -273,6 +286,72 @@ CELERY_BEAT_SCHEDULE = {
 # --- The Today board -----------------------------------------------------------------------
 # How often the board's counts refresh in the browser, without reloading the page.
 OPERATIONS_BOARD_REFRESH_SECONDS = env.float("OPERATIONS_BOARD_REFRESH_SECONDS", default=60)
+
+# --- API and webhooks ----------------------------------------------------------------------
+# The API's throttles count in the default cache above (Redis when there is one).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rental.api.authentication.TokenAuthentication",
+        "rental.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rental.api.permissions.ScopedRole"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rental.api.throttling.TokenRateThrottle",
+        "rental.api.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rental.api.pagination.Pages",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "rental.api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_THROTTLE_RATES = {
+    "token": env.str("API_THROTTLE_TOKEN", default="600/min"),
+    "address": env.str("API_THROTTLE_ADDRESS", default="300/min"),
+}
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+API_TOKEN_MAX_LIFETIME_DAYS = 366
+SPECTACULAR_SETTINGS = {
+    "TITLE": "新思索 Rental API",
+    "DESCRIPTION": "Catalogue, availability and quotes, reservations, contracts, service tickets "
+    "and identity documents. Errors are JSON {code, message, fields} in the language of "
+    "Accept-Language (Chinese by default).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TierEnum": "contracts.models.choices.TIER_CHOICES",
+        "ReservationStatusEnum": "contracts.models.Reservation.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "InspectionStatusEnum": "contracts.models.Inspection.Status",
+        "CustomerKindEnum": "contracts.models.Customer.Kind",
+        "TicketStatusEnum": "service_tickets.models.tickets.TicketStatus",
+        "TicketKindEnum": "service_tickets.models.tickets.TicketKind",
+        "DocumentKindEnum": "contracts.models.IdentityDocument.Kind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rental.api.schema.add_error_responses",
+    ],
+}
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+WEBHOOKS_RETRY_BASE_SECONDS = env.float("WEBHOOKS_RETRY_BASE_SECONDS", default=30)
+WEBHOOKS_RETRY_MAX_SECONDS = env.float("WEBHOOKS_RETRY_MAX_SECONDS", default=4 * 3600)
+WEBHOOKS_RETRY_WINDOW_HOURS = env.float("WEBHOOKS_RETRY_WINDOW_HOURS", default=24)
+# A sender's lease on a delivery is the timeout plus this; after it, the sweep retries it.
+WEBHOOKS_LEASE_MARGIN_SECONDS = env.float("WEBHOOKS_LEASE_MARGIN_SECONDS", default=30)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -16,6 +16,21 @@ class TicketError(ApplicationError):
     """A ticket request that cannot be honoured as asked."""
 
 
+def hook(ticket: Ticket, **extra) -> dict:
+    """What a webhook receiver hears about a ticket: facts, no sentences."""
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "contract": ticket.contract.number if ticket.contract_id else None,
+        "customer": ticket.customer_id,
+        "kind": ticket.kind,
+        "reported_at": ticket.reported_at,
+        "deadline": ticket.deadline,
+        "technician": ticket.technician.username if ticket.technician_id else None,
+        **extra,
+    }
+
+
 def lock(ticket: Ticket | int) -> Ticket:
     """Re-read the ticket under a row lock (the core helper); call inside a transaction."""
     if isinstance(ticket, int):

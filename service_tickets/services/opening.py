@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Asset
 from contracts.models import Address, Contract, Customer
+from rental import webhooks
 from rental.core import audit, policy
 from rental.core.errors import NotAllowed
 from rental.core.numbering import next_number
@@ -24,7 +25,15 @@ from ..models import TermsVersion, Ticket
 from ..periods import period_words
 from ..selectors import contract_terms, in_every_language, terms_in_force
 from ..terms import TIERS
-from ._common import ACTION, TicketError, display_name, lock, require_staff, require_status
+from ._common import (
+    ACTION,
+    TicketError,
+    display_name,
+    hook,
+    lock,
+    require_staff,
+    require_status,
+)
 
 NUMBER_PREFIX = "T"
 NUMBER_SEQUENCE = "service_tickets_ticket_number_seq"
@@ -318,6 +327,7 @@ def _open_on_site(
             contract=contract.number if contract else None,
             deadline=deadline,
         )
+        webhooks.emit(event="ticket.opened", payload=hook(ticket, channel=channel))
     return ticket
 
 

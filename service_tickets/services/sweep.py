@@ -28,12 +28,13 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rental import webhooks
 from rental.core.models import AuditEvent
 from rental.notifications.services import Notice, Recipient, notify_many
 
 from ..models import Ticket
 from ..notify import customer_recipient, dispatch_recipients, technician_recipient, ticket_url
-from ._common import ACTION
+from ._common import ACTION, hook
 
 # Marking batches of 200 keep the marking within 2× of a single UPDATE (bench/sla_sweep.py).
 BATCH = 200
@@ -190,6 +191,7 @@ def _announce(mark: str, tickets: list[Ticket], staff: list[Recipient]) -> int:
     for ticket in tickets:
         key = f"ticket:{ticket.pk}:{mark}"
         context = {"number": ticket.number, "deadline": ticket.deadline}
+        webhooks.emit(event=f"ticket.{mark}", payload=hook(ticket))
         audiences: list[tuple[str, list[Recipient]]] = [
             ("technician", technician_recipient(ticket)),
             ("staff", staff),

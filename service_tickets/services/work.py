@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Asset
 from contracts.services.charges import charge_add
+from rental import webhooks
 from rental.accounts.models import User
 from rental.core import audit
 from rental.core.errors import NotAllowed
@@ -33,6 +34,7 @@ from ..selectors import fee_quote, in_every_language, ticket_terms
 from ._common import (
     ACTION,
     TicketError,
+    hook,
     lock,
     require_staff,
     require_status,
@@ -73,6 +75,7 @@ def ticket_assign(*, ticket: Ticket, technician: User, by) -> Ticket:
             previous=previous,
         )
         _tell_technician(ticket)
+        webhooks.emit(event="ticket.assigned", payload=hook(ticket))
     return ticket
 
 
@@ -195,6 +198,7 @@ def ticket_close(*, ticket: Ticket, by, fee: Decimal) -> Ticket:
             fee=chosen,
             surcharge=ticket.surcharge or ZERO,
         )
+        webhooks.emit(event="ticket.closed", payload=hook(ticket, fee=chosen))
         enqueue_on_commit(current_app.signature(BILL_TASK), ticket.pk)
     return ticket
 
@@ -324,6 +328,7 @@ def workshop_collected(*, ticket: Ticket, by, fee: Decimal = ZERO, fee_note: str
             fields=["closed_at", "fee_low", "fee_high", "fee", "fee_note", "fee_explanation"],
             fee=fee,
         )
+        webhooks.emit(event="ticket.closed", payload=hook(ticket, fee=fee))
         enqueue_on_commit(current_app.signature(BILL_TASK), ticket.pk)
     return ticket
 

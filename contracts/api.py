@@ -1,0 +1,491 @@
+"""Reservations, quotes, contracts and the service desk's customer lookup through the API.
+
+Serializers parse and format; every rule is the services' and selectors' that the pages call.
+Customers see only their own objects (querysets filter by owner), staff see all.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from catalog.models import EquipmentModel
+from catalog.pricing import rent_line_text
+from rental.api.actions import Empty, answer, parse
+from rental.core.errors import ApplicationError
+from rental.core.phones import clean_phone
+
+from . import services
+from .api_documents import DocumentViewSet
+from .models import Address, Contract, Customer, Inspection, Reservation
+from .models.choices import TIER_CHOICES
+from .models.reservations import Fulfilment
+from .money_text import charge_text
+
+# --- reservations and quotes ------------------------------------------------------------------
+
+
+class ItemSerializer(serializers.Serializer):
+    model = serializers.SlugField(max_length=160, help_text="The model's slug")
+    quantity = serializers.IntegerField(min_value=1, max_value=500)
+
+
+class RequestSerializer(serializers.Serializer):
+    items = ItemSerializer(many=True, min_length=1, max_length=20)
+    start = serializers.DateTimeField(help_text="On the hour")
+    end = serializers.DateTimeField(help_text="On the hour, after the start")
+    fulfilment = serializers.ChoiceField(choices=Fulfilment.choices)
+    tier = serializers.ChoiceField(choices=TIER_CHOICES)
+    address = serializers.IntegerField(
+        required=False, allow_null=True, help_text="One of the customer's address ids"
+    )
+    customer = serializers.IntegerField(
+        required=False, help_text="Staff only: the customer reserved for"
+    )
+
+
+class RentItemSerializer(serializers.Serializer):
+    """One line of the cheapest cover: the facts, and the line as the pages word it."""
+
+    unit = serializers.ChoiceField(choices=["month", "week", "day", "hour"])
+    count = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=12, decimal_places=2)
+    label = serializers.SerializerMethodField()
+
+    def get_label(self, item) -> str:
+        return rent_line_text(item)
+
+
+class QuoteLineSerializer(serializers.Serializer):
+    model_id = serializers.IntegerField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    rent_per_unit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    rent = serializers.DecimalField(max_digits=12, decimal_places=2)
+    breakdown = RentItemSerializer(many=True)
+    deposit_per_unit = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class QuoteSerializer(serializers.Serializer):
+    lines = QuoteLineSerializer(many=True)
+    rent = serializers.DecimalField(max_digits=12, decimal_places=2)
+    delivery_fee = serializers.DecimalField(max_digits=12, decimal_places=2)
+    pickup_fee = serializers.DecimalField(max_digits=12, decimal_places=2)
+    delivery_explanation = serializers.CharField()
+    deposit = serializers.DecimalField(max_digits=12, decimal_places=2)
+    deposit_waived = serializers.BooleanField()
+    waiver_missing = serializers.ListField(child=serializers.CharField())
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Inspection
+        fields = ["place", "starts_at", "status"]
+        read_only_fields = fields
+
+
+class ReservationLineSerializer(serializers.Serializer):
+    model = serializers.CharField(source="model.slug")
+    quantity = serializers.IntegerField()
+    rent = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class ReservationSerializer(serializers.ModelSerializer):
+    start = serializers.DateTimeField(source="starts_at", read_only=True)
+    end = serializers.DateTimeField(source="ends_at", read_only=True)
+    lines = ReservationLineSerializer(many=True, read_only=True)
+    quote = serializers.SerializerMethodField()
+    inspection = serializers.SerializerMethodField()
+    customer = serializers.IntegerField(source="customer_id", read_only=True)
+
+    class Meta:
+        model = Reservation
+        fields = [
+            "number",
+            "status",
+            "customer",
+            "start",
+            "end",
+            "fulfilment",
+            "address",
+            "tier",
+            "lines",
+            "quote",
+            "hold_expires_at",
+            "inspection",
+            "created_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(QuoteSerializer)
+    def get_quote(self, reservation) -> dict:
+        return QuoteSerializer(reservation.quote).data
+
+    @extend_schema_field(InspectionSerializer(allow_null=True))
+    def get_inspection(self, reservation):
+        active = [i for i in reservation.inspections.all() if i.status in ("booked", "confirmed")]
+        return InspectionSerializer(active[0]).data if active else None
+
+
+class BookInspectionSerializer(serializers.Serializer):
+    place = serializers.ChoiceField(choices=Inspection.Place.choices)
+    starts_at = serializers.DateTimeField(required=False, help_text="Showroom: a free slot")
+
+
+class OutcomeSerializer(serializers.Serializer):
+    accepted_units = serializers.ListField(
+        child=serializers.CharField(max_length=32), help_text="Asset tags the customer accepts"
+    )
+    reason = serializers.CharField(max_length=300, required=False, default="")
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, default="")
+
+
+def _customer_of(user) -> Customer:
+    customer = Customer.objects.filter(user=user).first()
+    if customer is None:
+        raise ApplicationError(
+            _("Complete your customer profile before reserving."), code="no_profile"
+        )
+    return customer
+
+
+def _request(data: dict, user) -> services.ReservationRequest:
+    """The service's request object from the parsed input, objects looked up by owner."""
+    if user.is_staff_member:
+        if "customer" not in data:
+            raise ValidationError({"customer": [_("Choose the customer.")]})
+        customer = get_object_or_404(Customer, pk=data["customer"])
+    else:
+        customer = _customer_of(user)
+    address = None
+    if data.get("address") is not None:
+        address = Address.objects.filter(pk=data["address"], customer=customer).first()
+        if address is None:
+            raise ValidationError({"address": [_("That address is not one of yours.")]})
+    slugs = [item["model"] for item in data["items"]]
+    models = {m.slug: m for m in EquipmentModel.objects.filter(slug__in=slugs)}
+    unknown = [slug for slug in slugs if slug not in models]
+    if unknown:
+        raise ValidationError({"items": [_("Unknown model: %(slug)s") % {"slug": unknown[0]}]})
+    return services.ReservationRequest(
+        customer=customer,
+        items=tuple(
+            services.ReservationItem(model=models[item["model"]], quantity=item["quantity"])
+            for item in data["items"]
+        ),
+        starts_at=data["start"],
+        ends_at=data["end"],
+        fulfilment=data["fulfilment"],
+        address=address,
+        tier=data["tier"],
+    )
+
+
+class ReservationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Reservation.Status.choices)
+
+    class Meta:
+        model = Reservation
+        fields = ["status"]
+
+
+class ReservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A customer's own reservations (staff: everyone's): create, cancel, book the inspection;
+    staff record what the customer decided at the inspection."""
+
+    roles = ("customer", "staff")
+    action_roles = {"outcome": ("staff",)}
+    scope = "reservations"
+    serializer_class = ReservationSerializer
+    lookup_field = "number"
+    filterset_class = ReservationFilter
+    queryset = Reservation.objects.none()
+
+    def get_queryset(self):
+        reservations = Reservation.objects.prefetch_related("lines__model", "inspections").order_by(
+            "-created_at", "-id"
+        )
+        if self.request.user.is_staff_member:
+            return reservations
+        return reservations.filter(customer__user=self.request.user)
+
+    @extend_schema(request=RequestSerializer, responses={201: ReservationSerializer})
+    def create(self, request):
+        """Hold units for every line, all or nothing, at the quoted price."""
+        data = parse(RequestSerializer, request)
+        reservation = services.reservation_create(
+            request=_request(data, request.user), by=request.user
+        )
+        return answer(self, self.get_queryset().get(pk=reservation.pk), status=201)
+
+    @extend_schema(request=CancelSerializer, responses=ReservationSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, number=None):
+        data = parse(CancelSerializer, request)
+        reservation = services.reservation_cancel(
+            reservation=self.get_object(), by=request.user, reason=data["reason"]
+        )
+        return answer(self, self.get_queryset().get(pk=reservation.pk))
+
+    @extend_schema(request=BookInspectionSerializer, responses=ReservationSerializer)
+    @action(detail=True, methods=["post"])
+    def inspection(self, request, number=None):
+        """Book (or move) the inspection: a showroom slot, or at the site on delivery."""
+        data = parse(BookInspectionSerializer, request)
+        reservation = self.get_object()
+        services.inspection_book(
+            reservation=reservation,
+            place=data["place"],
+            starts_at=data.get("starts_at"),
+            by=request.user,
+        )
+        return answer(self, self.get_queryset().get(pk=reservation.pk))
+
+    @extend_schema(request=OutcomeSerializer, responses=ReservationSerializer)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, number=None):
+        """Record the inspection's outcome: the units accepted go onto a draft contract."""
+        data = parse(OutcomeSerializer, request)
+        reservation = self.get_object()
+        held = {
+            unit.asset.asset_tag: unit.pk
+            for line in reservation.lines.all()
+            for unit in line.units.select_related("asset")
+        }
+        unknown = [tag for tag in data["accepted_units"] if tag not in held]
+        if unknown:
+            raise ValidationError(
+                {
+                    "accepted_units": [
+                        _("Not held for this reservation: %(tag)s") % {"tag": unknown[0]}
+                    ]
+                }
+            )
+        services.inspection_record_outcome(
+            reservation=reservation,
+            accepted_unit_ids=[held[tag] for tag in data["accepted_units"]],
+            reason=data["reason"],
+            by=request.user,
+        )
+        return answer(self, self.get_queryset().get(pk=reservation.pk))
+
+
+class QuoteViewSet(viewsets.GenericViewSet):
+    """Price a request without holding anything: rent per line explained, trips, deposit."""
+
+    roles = ("customer", "staff")
+    scope = "reservations"
+    serializer_class = QuoteSerializer
+    action_scopes = {"create": "reservations:read"}
+
+    @extend_schema(request=RequestSerializer, responses=QuoteSerializer)
+    def create(self, request):
+        data = parse(RequestSerializer, request)
+        quote = services.reservation_quote(request=_request(data, request.user))
+        return Response(QuoteSerializer(quote.to_dict()).data)
+
+
+# --- the service desk's lookup ------------------------------------------------------------------
+
+
+class UnitSerializer(serializers.Serializer):
+    asset_tag = serializers.CharField(source="asset.asset_tag")
+    model = serializers.CharField(source="model.slug")
+
+
+class ContractBriefSerializer(serializers.ModelSerializer):
+    units = UnitSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Contract
+        fields = ["number", "status", "tier", "starts_at", "ends_at", "units"]
+        read_only_fields = fields
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    contracts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "kind", "phone", "contracts"]
+        read_only_fields = fields
+
+    @extend_schema_field(ContractBriefSerializer(many=True))
+    def get_contracts(self, customer):
+        open_ones = [c for c in customer.contracts.all() if c.status in ("signed", "active")]
+        return ContractBriefSerializer(open_ones, many=True).data
+
+
+class CustomerFilter(django_filters.FilterSet):
+    phone = django_filters.CharFilter(method="by_phone", max_length=30, help_text="Any format")
+
+    class Meta:
+        model = Customer
+        fields = ["phone"]
+
+    def by_phone(self, queryset, name, value):
+        try:
+            return queryset.filter(phone=clean_phone(value))
+        except ApplicationError:
+            return queryset.none()
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Staff find a caller by phone number, with the contracts they can call for service on."""
+
+    roles = ("staff",)
+    scope = "tickets"
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    queryset = Customer.objects.prefetch_related(
+        "contracts__units__asset", "contracts__units__model"
+    ).order_by("name", "id")
+
+
+# --- contracts ------------------------------------------------------------------------------------
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    customer = serializers.IntegerField(source="customer_id", read_only=True)
+    units = UnitSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "number",
+            "status",
+            "customer",
+            "starts_at",
+            "ends_at",
+            "fulfilment",
+            "tier",
+            "deposit_waived",
+            "deposit_amount",
+            "signed_at",
+            "handed_over_at",
+            "returned_at",
+            "closed_at",
+            "units",
+        ]
+        read_only_fields = fields
+
+
+class LineSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    created_at = serializers.DateTimeField()
+
+
+class PaymentLineSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    method = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class StatementSerializer(serializers.Serializer):
+    charges = LineSerializer(many=True)
+    payments = PaymentLineSerializer(many=True)
+    charged = serializers.DecimalField(max_digits=12, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class PaymentSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    method = serializers.CharField(max_length=20)
+    reference = serializers.CharField(max_length=100, required=False, default="")
+
+
+class ScanSerializer(serializers.Serializer):
+    asset_tag = serializers.CharField(max_length=32)
+
+
+class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A customer's own contracts (staff: all), their statement; staff run the desk's actions."""
+
+    roles = ("customer", "staff")
+    action_roles = {"payment": ("staff",), "handover": ("staff",), "close": ("staff",)}
+    scope = "contracts"
+    serializer_class = ContractSerializer
+    lookup_field = "number"
+    queryset = Contract.objects.none()
+    filter_backends = []
+
+    def get_queryset(self):
+        contracts = Contract.objects.prefetch_related("units__asset", "units__model").order_by(
+            "-created_at", "-id"
+        )
+        if self.request.user.is_staff_member:
+            return contracts
+        return contracts.filter(customer__user=self.request.user)
+
+    @extend_schema(responses=StatementSerializer)
+    @action(detail=True, methods=["get"])
+    def statement(self, request, number=None):
+        """Charges and payments, and what is still owed."""
+        statement = services.contract_statement(contract=self.get_object())
+        return Response(
+            StatementSerializer(
+                {
+                    "charges": [
+                        {
+                            "description": charge_text(c),
+                            "amount": c.amount,
+                            "created_at": c.created_at,
+                        }
+                        for c in statement.charges
+                    ],
+                    "payments": [
+                        {"amount": p.amount, "method": p.method, "received_at": p.received_at}
+                        for p in statement.payments
+                    ],
+                    "charged": statement.charged,
+                    "paid": statement.paid,
+                    "balance": statement.balance,
+                }
+            ).data
+        )
+
+    @extend_schema(request=PaymentSerializer, responses=StatementSerializer)
+    @action(detail=True, methods=["post"])
+    def payment(self, request, number=None):
+        data = parse(PaymentSerializer, request)
+        services.payment_record(contract=self.get_object(), by=request.user, **data)
+        return self.statement(request, number)
+
+    @extend_schema(request=ScanSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def handover(self, request, number=None):
+        """Hand over one unit by scanning its tag; the last one activates the contract."""
+        data = parse(ScanSerializer, request)
+        contract = self.get_object()
+        services.contract_handover_scan(
+            contract=contract, asset_tag=data["asset_tag"], by=request.user
+        )
+        return answer(self, self.get_queryset().get(pk=contract.pk))
+
+    @extend_schema(request=Empty, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, number=None):
+        contract = services.contract_close(contract=self.get_object(), by=request.user)
+        return answer(self, self.get_queryset().get(pk=contract.pk))
+
+
+ROUTES = [
+    ("reservations", ReservationViewSet, "reservation"),
+    ("quotes", QuoteViewSet, "quote"),
+    ("contracts", ContractViewSet, "contract"),
+    ("desk/customers", CustomerViewSet, "desk-customer"),
+    ("documents", DocumentViewSet, "document"),
+]

@@ -1,0 +1,86 @@
+"""Sessions with CSRF for our own pages, throttles per token and per address, the schema and its
+viewers served from our own static files."""
+
+import pytest
+from django.test import Client
+
+from tests.api.helpers import Api, token_for
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_logged_in_page_script_reads_with_its_session_and_writes_only_with_the_csrf_token():
+    user = UserFactory(username="pagescript")
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/accounts/login/")
+    browser.post(
+        "/accounts/login/",
+        {
+            "username": "pagescript",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"].value,
+        },
+    )
+
+    me = browser.get("/api/v1/auth/me/", headers={"Accept-Language": "en"})
+    forged = browser.post(
+        "/api/v1/auth/tokens/",
+        {"device": "x"},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    honest = browser.post(
+        "/api/v1/auth/tokens/",
+        {"device": "x"},
+        content_type="application/json",
+        headers={"X-CSRFToken": browser.cookies["csrftoken"].value},
+    )
+
+    assert me.status_code == 200 and me.json()["username"] == "pagescript"
+    assert len(me.json()["scopes"]) == 8
+    assert forged.status_code == 403
+    assert forged.json()["code"] == "permission_denied"
+    assert "CSRF" in forged.json()["message"]
+    assert honest.status_code == 201
+    assert user.api_tokens.count() == 1
+
+
+def test_a_token_over_its_rate_gets_429_with_retry_after_and_another_token_does_not(settings):
+    settings.API_THROTTLE_RATES = {"token": "3/min", "address": "1000/min"}
+    busy = Api(token_for(UserFactory()), language="en")
+    calm = Api(token_for(UserFactory()))
+
+    answers = [busy.get("auth/me/").status_code for _ in range(4)]
+    refused = busy.get("auth/me/")
+
+    assert answers == [200, 200, 200, 429]
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"
+    assert refused.json()["message"].startswith("Request was throttled.")
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert calm.get("auth/me/").status_code == 200
+
+
+def test_one_address_is_limited_whatever_token_it_uses(settings):
+    settings.API_THROTTLE_RATES = {"token": "1000/min", "address": "2/min"}
+    first, second = Api(token_for(UserFactory())), Api(token_for(UserFactory()))
+
+    codes = [first.get("auth/me/").status_code, second.get("auth/me/").status_code]
+    codes.append(Api().get("catalogue/models/").status_code)
+
+    assert codes == [200, 200, 429]
+
+
+def test_the_schema_and_its_viewers_come_from_our_own_server():
+    schema = Client().get("/api/v1/schema/")
+    swagger = Client().get("/api/v1/docs/").content.decode()
+    redoc = Client().get("/api/v1/redoc/").content.decode()
+
+    assert schema.status_code == 200
+    assert b"openapi: 3" in schema.content
+    assert b"/api/v1/catalogue/models/{slug}/availability/" in schema.content
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in swagger
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in redoc
+    for page in (swagger, redoc):
+        assert "cdn" not in page.lower() and "unpkg" not in page.lower()
