@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from rental.core import dbguards
+
 
 class Migration(migrations.Migration):
 
@@ -46,4 +48,6 @@ class Migration(migrations.Migration):
             model_name='repairperiod',
             constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='catalog_repair_ends_after_start'),
         ),
+        # The database's own bounds and lists follow the new columns (rental.core.dbguards).
+        dbguards.DecimalBounds("catalog"),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -35,10 +35,16 @@ class RefuseNulMiddleware:
         except Exception:  # a body Django cannot parse is refused by the view the usual way
             refused = False
         if refused:
+            reason = _("The address or the form contained a character we cannot accept.")
+            if request.path.startswith("/api/"):
+                # The API's clients read JSON errors ({"code", "message", "fields"}).
+                return JsonResponse(
+                    {"code": "invalid_character", "message": reason, "fields": {}}, status=400
+                )
             return render(
                 request,
                 "core/bad_request.html",
-                {"reason": _("The address or the form contained a character we cannot accept.")},
+                {"reason": reason},
                 status=400,
             )
         return self.get_response(request)

@@ -23,6 +23,7 @@ from django.db.models import Count
 from catalog.models import EquipmentModel
 from contracts import services as contracts
 from contracts.models import Contract, Customer, Reservation
+from contracts.services.distance import contract_confirm_distance, distance_needs_confirming
 from rental.accounts.models import User
 from rental.core.errors import ApplicationError
 from rental.core.periods import midnight
@@ -213,6 +214,11 @@ def _rental(rng: random.Random, plan: Plan, cast: Cast, now: datetime) -> Contra
         place_signed = "delivery" if place == "site" else "office"
     sign_at = plan.starts_at if place == "site" else seen_at + timedelta(minutes=20)
     with clock_at(sign_at):
+        if distance_needs_confirming(contract):
+            # The desk checks the road distance on the map before signing, as staff must.
+            contract = contract_confirm_distance(
+                contract=contract, distance_km=contract.distance_km, by=desk
+            )
         contract = contracts.contract_sign(
             contract=contract, by=desk, place=place_signed, store_pdf=False
         )

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from rental.core import dbguards
+
 
 class Migration(migrations.Migration):
 
@@ -50,4 +52,6 @@ class Migration(migrations.Migration):
             model_name='ticket',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'late'), _negated=True), ('minutes_past_deadline__gt', 0), _connector='OR'), name='service_tickets_outcome_late_matches_minutes'),
         ),
+        # The database's own bounds and lists follow the new columns (rental.core.dbguards).
+        dbguards.ChoiceChecks("service_tickets"),
     ]

@@ -152,7 +152,7 @@ def test_a_manager_issues_a_token_for_an_integration_account_and_others_cannot()
     manager = StaffFactory()
     manager.groups.add(Group.objects.get(name="manager"))
     desk = StaffFactory(username="hotline")
-    clerk = StaffFactory()
+    clerk = StaffFactory(groups=["front_desk"])
 
     token, plain = tokens.token_issue(
         user=desk, device="400 hotline", scopes=["tickets:read", "tickets:write"], by=manager

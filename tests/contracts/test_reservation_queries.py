@@ -28,9 +28,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Read before the transaction: session, user, customer, chosen models with their stock, policy,
 # guarantor (the waiver), terms in force. In it: BEGIN, reservation number, reservation, lines,
-# free units locked and held (one statement), reservation units, audit events, front desk,
-# notifications, COMMIT. 15 statements of work, 17 round trips with BEGIN and COMMIT.
-QUERIES = 17
+# free units locked and held (one statement), reservation units, the webhook event and the
+# endpoints that want it, the customer's notices, the front desk and its own staff-worded notices,
+# audit events, COMMIT. 18 statements of work, 20 round trips with BEGIN and COMMIT.
+QUERIES = 20
 
 
 def _form(models, *, quantity=2) -> dict:

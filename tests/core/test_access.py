@@ -18,13 +18,8 @@ def world(settings, tmp_path):
     return build_world()
 
 
-def _pages():
-    """Every page's route; the REST API (`api:`) has its own matrix in tests/api."""
-    return [route for route in routes() if not route.name.startswith("api:")]
-
-
 def test_every_url_has_a_rule_and_every_rule_a_url():
-    names = {route.name for route in _pages()}
+    names = {route.name for route in routes()}
 
     assert sorted(names - MATRIX.keys()) == [], "URLs with no rule in rental/core/access.py"
     assert sorted(MATRIX.keys() - names) == [], "rules for URLs that no longer exist"
@@ -47,7 +42,7 @@ def test_each_role_gets_exactly_what_the_matrix_says_on_every_url(client, world,
         user = world.users.get(role)
         if user is not None:
             client.force_login(user)
-        for route in _pages():
+        for route in routes():
             rule_ = MATRIX[route.name]
             url = fill(route.route, world.values_for(route))
             for method in ("GET", "POST"):
