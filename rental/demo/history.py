@@ -10,6 +10,7 @@ back or overdue, open tickets, documents to review) is left open for the Today b
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 from dataclasses import dataclass
@@ -274,7 +275,14 @@ def _rental(rng: random.Random, plan: Plan, cast: Cast, now: datetime) -> Contra
                 by=cast.finance,
             )
         contract.refresh_from_db()
-        contracts.contract_close(contract=contract, by=cast.finance)
+        # Still owed after the deposit: it stays returned, a debt on the board.
+        with contextlib.suppress(ApplicationError):
+            contracts.contract_close(
+                contract=contract,
+                by=cast.finance,
+                refund_method="bank",
+                refund_reference=f"DEMO-{contract.number}",
+            )
     return contract
 
 
