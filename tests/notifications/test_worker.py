@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 
 from rental.notifications import tasks
@@ -127,6 +128,12 @@ def test_one_task_delivers_a_batch_and_each_message_lands_once(notification_work
     ]
 
 
+@pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL.startswith("redis"),
+    reason="a killed worker's task comes back through the Redis broker's visibility timeout; "
+    "kombu's file broker (the fallback when no broker is configured) has none, so this runs "
+    "in the server run of .ci/run",
+)
 def test_a_worker_killed_mid_batch_neither_loses_nor_duplicates_a_message(
     restartable_notification_workers,
 ):
