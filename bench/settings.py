@@ -6,11 +6,15 @@ broker, so nothing is delivered and no worker of another run picks them up.
 """
 
 from rental.settings.test import *  # noqa: F403
-from rental.settings.test import DATABASES, env
+from rental.settings.test import DATABASES, MIDDLEWARE, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 ROOT_URLCONF = "bench.urls"
+MIDDLEWARE = [
+    "bench.urls.BenchAccessMiddleware" if m == "rental.core.access.AccessMiddleware" else m
+    for m in MIDDLEWARE
+]
 # The benchmarks create, fill and reset databases of their own: one login, the owner's (the app
 # role's privileges are the test suite's business, tests/core/test_db_guards.py).
 if _owner := DATABASES["default"].pop("OWNER", None):

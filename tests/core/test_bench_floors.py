@@ -1,0 +1,46 @@
+"""The HTTP benchmarks compare the app against floors served beside it (bench/urls.py): they must
+answer through the app's own middleware, or every figure printed beside them is meaningless."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils.timezone import now
+
+from bench import settings as bench_settings
+from rental.core.timeutil import local
+from tests.factories import AssetFactory, EquipmentModelFactory
+
+pytestmark = pytest.mark.django_db
+
+FLOOR_SETTINGS = override_settings(ROOT_URLCONF="bench.urls", MIDDLEWARE=bench_settings.MIDDLEWARE)
+
+
+@FLOOR_SETTINGS
+def test_the_trivial_floor_answers_anyone(client):
+    response = client.get("/bench/trivial")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+@FLOOR_SETTINGS
+def test_the_bare_floor_holds_free_units_and_refuses_when_none_are_left(client):
+    model = EquipmentModelFactory()
+    AssetFactory.create_batch(2, model=model)
+    day = (local(now()) + timedelta(days=3)).date().isoformat()
+    form = {
+        "model_0": model.pk,
+        "quantity_0": 1,
+        "start_date": day,
+        "start_hour": "9",
+        "end_date": day,
+        "end_hour": "17",
+    }
+    answers = [client.post("/bench/bare-reserve", form).status_code for _ in range(3)]
+    assert answers == [201, 201, 409]
+
+
+@FLOOR_SETTINGS
+def test_the_app_keeps_its_rules_on_the_bench_server(client):
+    response = client.get("/staff/today/")
+    assert response.status_code == 302  # to the login page, as in the app
