@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from rental.core import audit
 from rental.core.errors import ApplicationError
-from rental.core.phones import clean_mobile
+from rental.core.phones import clean_mobile, e164
 from rental.notifications.services import Recipient, notify
 
 from .models import User, VerificationCode
@@ -53,7 +53,7 @@ def customer_signup(
     with transaction.atomic():
         if (
             User.objects.filter(phone=phone).exists()
-            or User.objects.filter(username=_login_name(phone)).exists()
+            or User.objects.filter(username=login_name(phone)).exists()
         ):
             raise VerificationError(
                 _("An account with this mobile number exists already. Log in, or recover it.")
@@ -61,7 +61,7 @@ def customer_signup(
         if email and User.objects.filter(email__iexact=email).exists():
             raise VerificationError(_("An account with this e-mail address exists already."))
         user = User(
-            username=_login_name(phone),
+            username=login_name(phone),
             phone=phone,
             email=email,
             first_name=name.strip(),
@@ -78,9 +78,17 @@ def customer_signup(
     return user
 
 
-def _login_name(phone: str) -> str:
-    """+8613859912345 → 13859912345: what the customer types to log in."""
-    return phone.removeprefix("+86")
+def login_name(typed: str) -> str:
+    """The username a customer's mobile number logs in as, however it is typed: "138 5991 2345",
+    "+86 138-5991-2345" and "+8613859912345" are all 13859912345. Anything that is not a
+    mainland number (a staff member's name) is left as typed, without surrounding spaces."""
+    typed = typed.strip()
+    if any(ch.isalpha() for ch in typed):
+        return typed
+    number = e164(typed)
+    if number and number.startswith("+86"):
+        return number.removeprefix("+86")
+    return typed
 
 
 def code_send(*, user: User, purpose: str, channel: str) -> VerificationCode:

@@ -42,7 +42,9 @@ class LoginForm(auth_forms.AuthenticationForm):
                 _("A username has at most %(max)s characters.") % {"max": USERNAME_MAX},
                 code="max_length",
             )
-        return username
+        # The same account however the number is typed, which also keeps the lock-out from
+        # being dodged by spacing a number differently.
+        return verification.login_name(username)
 
 
 class LoginView(auth_views.LoginView):

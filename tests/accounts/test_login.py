@@ -34,6 +34,18 @@ def test_login_with_the_right_password_lands_on_the_home_page(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+@pytest.mark.parametrize(
+    "typed", ["138 5991 2345", "+86 138-5991-2345", "0086 13859912345", " 13859912345 "]
+)
+def test_a_customer_logs_in_with_the_mobile_number_however_it_is_typed(client, typed):
+    user = UserFactory(username="13859912345", phone="+8613859912345")
+
+    response = _login(client, typed, PASSWORD)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
 def test_wrong_password_shows_a_chinese_error(client):
     UserFactory(username="zhangwei")
 
