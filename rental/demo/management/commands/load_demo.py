@@ -26,7 +26,10 @@ from service_tickets.services.sweep import tickets_sweep_sla
 
 
 class Command(BaseCommand):
-    help = "Load the demo company: brands, categories, models, units and demo accounts."
+    help = (
+        "Load the demo company: brands, categories, models, units, demo accounts and six months "
+        "of its history, once."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-progress", action="store_true", help="No progress bar.")
