@@ -65,9 +65,9 @@ def _units(contract: Contract) -> list[ContractUnit]:
     return list(contract.units.select_related("asset", "model", "calendar_entry"))
 
 
-def _unit_by_tag(contract: Contract, tag: str) -> ContractUnit:
+def _unit_by_tag(units: list[ContractUnit], contract: Contract, tag: str) -> ContractUnit:
     """The contract's unit with this QR label; any other label is refused."""
-    unit = next((u for u in _units(contract) if u.asset.asset_tag.upper() == tag), None)
+    unit = next((u for u in units if u.asset.asset_tag.upper() == tag), None)
     if unit is None:
         raise ContractError(
             _("Unit %(tag)s is not on contract %(number)s. Check the label.")
@@ -199,28 +199,27 @@ def contract_handover_scan(*, contract: Contract, asset_tag: str, by) -> Contrac
     """Hand over one unit by scanning its QR label; a unit not on this contract is refused.
     When the last unit is scanned the contract becomes active."""
     tag = (asset_tag or "").strip().upper()
-    with transaction.atomic():
+    with transaction.atomic(), audit.batch():
         contract = _lock(contract)
         require(contract, contract.can_hand_over())
-        unit = _unit_by_tag(contract, tag)
+        # Read once: a contract of 20 units is scanned 20 times, each under the row lock.
+        units = _units(contract)
+        unit = _unit_by_tag(units, contract, tag)
         if unit.handed_over_at:
             raise ContractError(_("Unit %(tag)s is already handed over.") % {"tag": tag})
         # Earlier than the start minus the buffer, the start moves first (or the scan is
-        # refused): a unit is never out while its calendar says it is free.
-        contract_start_for_handover(
-            contract=contract, units=_units(contract), now=timezone.now(), by=by
-        )
-        unit.refresh_from_db(fields=["rent"])
+        # refused): a unit is never out while its calendar says it is free. It re-prices
+        # these same unit objects.
+        contract_start_for_handover(contract=contract, units=units, now=timezone.now(), by=by)
         unit.handed_over_at = timezone.now()
         unit.save(update_fields=["handed_over_at"])
         audit.record(by, ACTION + "unit_handed_over", contract, asset=tag)
-        if all(u.handed_over_at for u in _units(contract)):
-            _activate(contract, by)
+        if all(u.handed_over_at for u in units):
+            _activate(contract, units, by)
     return unit
 
 
-def _activate(contract: Contract, by) -> None:
-    units = _units(contract)
+def _activate(contract: Contract, units: list[ContractUnit], by) -> None:
     calendar.calendar_change_kind(
         entries=[u.calendar_entry for u in units], kind=CalendarEntry.Kind.RENTAL, by=by
     )
@@ -290,10 +289,11 @@ def contract_return_unit(
     if damage_amount < 0 or (damaged and damage_amount == 0):
         raise ContractError(_("Enter the cost of the damage."), code="damage_amount")
     now = returned_at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), audit.batch():
         contract = _lock(contract)
         require(contract, contract.can_return_units())
-        unit = _unit_by_tag(contract, tag)
+        units = _units(contract)
+        unit = _unit_by_tag(units, contract, tag)
         if unit.returned_at:
             raise ContractError(_("Unit %(tag)s is already returned.") % {"tag": tag})
         unit.returned_at, unit.return_condition = now, condition
@@ -321,7 +321,7 @@ def contract_return_unit(
             missing=missing,
             damage=damage_amount,
         )
-        if all(u.returned_at for u in _units(contract)):
+        if all(u.returned_at for u in units):
             contract.returned_at = now
             set_status(
                 contract,

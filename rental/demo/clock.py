@@ -3,7 +3,8 @@
 The services read the time from `django.utils.timezone.now()` (and `auto_now_add` fields do
 too), so moving that one function moves every "now" — the reservation's hold expiry, the
 inspection slot check, the signing time, the ticket's call time and deadline, each audit row.
-Used only by `load_demo` in its own process, never by the site or the tests.
+Used only by `load_demo` in its own process, and by its tests to build the company as of one
+fixed moment; never by the site.
 """
 
 from __future__ import annotations

@@ -172,9 +172,13 @@ def trip_schedule(
     if scheduled_for <= timezone.now():
         raise TicketError(_("Schedule the trip in the future."), code="scheduled_for")
     address = _site(contract, contract.customer, address)
-    units = list(units) if units is not None else [u.asset for u in contract.units.all()]
-    for unit in units:
-        _check_unit(contract, unit)
+    if units is None:  # the whole contract: its units need no check
+        units = [u.asset for u in contract.units.select_related("asset")]
+    else:
+        units = list(units)
+        on_contract = set(contract.units.values_list("asset_id", flat=True))
+        if any(unit.pk not in on_contract for unit in units):
+            raise TicketError(_("That unit is not on this contract."), code="asset")
     now = timezone.now()
     with transaction.atomic():
         ticket = Ticket.objects.create(
