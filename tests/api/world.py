@@ -134,6 +134,8 @@ def build_world() -> World:
         by=owner.user,
     )
     contract = contract_of(customer=owner, tier="rapid", days=3)
+    # Active, so out with the customer: every unit was handed over when it started.
+    contract.units.update(handed_over_at=contract.starts_at)
     ticket = ticket_services.ticket_open(
         contract=contract,
         asset=contract.units.get().asset,
