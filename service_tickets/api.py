@@ -230,7 +230,6 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = services.ticket_close(ticket=self.get_object(), by=request.user, fee=data["fee"])
         return answer(self, ticket)
 
-
     @extend_schema(request=CancelSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, number=None):
