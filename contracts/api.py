@@ -114,7 +114,7 @@ class InspectionSerializer(serializers.ModelSerializer):
 class ReservationLineSerializer(serializers.Serializer):
     model = serializers.CharField(source="model.slug")
     quantity = serializers.IntegerField()
-    rent = serializers.DecimalField(max_digits=12, decimal_places=2)
+    rent_per_unit = serializers.DecimalField(max_digits=12, decimal_places=2, source="rent")
 
 
 class ReservationSerializer(serializers.ModelSerializer):
@@ -394,6 +394,54 @@ class QuoteViewSet(viewsets.GenericViewSet):
             )
         )
         return Response(QuoteSerializer(quote.to_dict()).data)
+
+
+# --- addresses ------------------------------------------------------------------------------------
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    customer = serializers.IntegerField(source="customer_id", read_only=True)
+    district_name = serializers.CharField(source="get_district_display", read_only=True)
+
+    class Meta:
+        model = Address
+        fields = [
+            "id",
+            "customer",
+            "label",
+            "district",
+            "district_name",
+            "zone",
+            "line",
+            "distance_km",
+            "contact_name",
+            "contact_phone",
+        ]
+        read_only_fields = fields
+
+
+class AddressFilter(django_filters.FilterSet):
+    customer = django_filters.NumberFilter(field_name="customer_id", help_text="Staff: whose")
+
+    class Meta:
+        model = Address
+        fields = ["customer"]
+
+
+class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Delivery addresses in use, for a reservation's `address`: a customer's own, staff all."""
+
+    roles = ("customer", "staff")
+    scope = "reservations"
+    serializer_class = AddressSerializer
+    filterset_class = AddressFilter
+    queryset = Address.objects.none()
+
+    def get_queryset(self):
+        addresses = Address.objects.filter(is_active=True).order_by("customer_id", "id")
+        if self.request.user.is_staff_member:
+            return addresses
+        return addresses.filter(customer__user=self.request.user)
 
 
 # --- the service desk's lookup ------------------------------------------------------------------
@@ -784,6 +832,7 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 ROUTES = [
     ("reservations", ReservationViewSet, "reservation"),
     ("quotes", QuoteViewSet, "quote"),
+    ("addresses", AddressViewSet, "address"),
     ("contracts", ContractViewSet, "contract"),
     ("desk/customers", CustomerViewSet, "desk-customer"),
     ("documents", DocumentViewSet, "document"),

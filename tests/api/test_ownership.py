@@ -123,6 +123,15 @@ RULES: dict[tuple[str, str], Rule] = {
         body=lambda w: w.reservation_body(),
         expect=everyone(200),
     ),
+    # --- addresses: the world's is the owner's ---
+    ("GET", "/api/v1/addresses/"): Rule(
+        url=lambda w: "/api/v1/addresses/",
+        expect={ANON: 401, OWNER: 200, OTHER: 200, TECH: 403, STAFF: 200},
+    ),
+    ("GET", "/api/v1/addresses/{id}/"): Rule(
+        url=lambda w: f"/api/v1/addresses/{w.objects['address'].pk}/",
+        expect={ANON: 401, OWNER: 200, OTHER: 404, TECH: 403, STAFF: 200},
+    ),
     # --- contracts ---
     ("GET", "/api/v1/contracts/"): Rule(
         url=lambda w: "/api/v1/contracts/",

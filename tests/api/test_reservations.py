@@ -141,11 +141,14 @@ def test_a_partner_website_quotes_delivery_without_a_token_at_the_customers_pric
     delivery = {**_body(quantity=2), "fulfilment": "delivery"}
     anonymous = Api(language="en")
 
-    public = anonymous.post("quotes/", {**delivery, "district": "jimei"})
-    signed_in = Api(token_for(customer.user), language="en").post(
-        "quotes/", {**delivery, "address": address.pk}
-    )
+    AddressFactory(district="siming", zone="base")  # someone else's
+    own = Api(token_for(customer.user), language="en")
 
+    public = anonymous.post("quotes/", {**delivery, "district": "jimei"})
+    (listed,) = own.get("addresses/").json()["results"]
+    signed_in = own.post("quotes/", {**delivery, "address": listed["id"]})
+
+    assert (listed["id"], listed["district_name"]) == (address.pk, "Jimei District, Xiamen")
     assert public.status_code == 200, public.content
     quote, theirs = public.json(), signed_in.json()
     assert Decimal(quote["delivery_fee"]) > 0

@@ -59,6 +59,7 @@ class World:
                 o["owner_token_id"],
                 o["owner_customer"].pk,
                 o["document"].pk,
+                o["address"].pk,
             ],
             "number": [o["reservation"].number, o["contract"].number, o["ticket"].number],
         }
@@ -150,6 +151,7 @@ def build_world() -> World:
     world.objects.update(
         {
             "document": document,
+            "address": address,
             "reservation": reservation,
             "contract": contract,
             "ticket": ticket,
