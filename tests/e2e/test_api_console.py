@@ -1,10 +1,12 @@
 """Integrations in a real browser: a manager issues a token for the 400 hotline in the console
 (shown once, never again), allows the accounting system's host and registers its webhook
 endpoint (URL, events, secret); then the hotline's token opens a ticket through the API and the
-receiver gets the event, signed with that secret, which the console's delivery log shows."""
+receiver gets the event, signed with that secret, which the console's delivery log shows. And a
+technician makes a token for their own phone on their account's page, uses it, revokes it."""
 
 import json
 import re
+import urllib.error
 import urllib.request
 
 import pytest
@@ -13,8 +15,8 @@ from rental.api.models import ApiToken
 from rental.webhooks import services as webhook_services
 from rental.webhooks.models import Delivery, Endpoint
 from rental.webhooks.signature import verify
-from tests.conftest import screenshot
-from tests.factories import PASSWORD, StaffFactory
+from tests.conftest import login, screenshot
+from tests.factories import PASSWORD, StaffFactory, TechnicianFactory
 from tests.service_tickets.factories import contract_of
 from tests.webhooks.receiver import Receiver
 
@@ -118,3 +120,30 @@ def test_a_manager_issues_a_token_and_registers_a_webhook_and_both_work(page, re
     page.goto(page.base_url + f"/console/webhooks/delivery/{delivery.pk}/change/")
     assert "200" in page.locator(".inline-group").inner_text()
     screenshot(page, "api-webhook-delivery-log")
+
+
+def test_a_technician_makes_a_token_for_their_phone_uses_it_and_revokes_it(page):
+    TechnicianFactory(username="wang", first_name="强", last_name="王")
+    login(page, "wang")
+    page.get_by_role("link", name="应用与令牌").click()
+    assert page.locator("input[name=scopes]").count() == 2  # a technician's tickets only
+    page.locator("#id_device").fill("我的手机")
+    screenshot(page, "api-own-token-new")
+    page.get_by_test_id("issue").click()
+
+    token = page.get_by_test_id("token").inner_text()
+    assert token.startswith("xss_")
+    screenshot(page, "api-own-token-shown")
+    status, mine = _api(page.base_url, "tickets/", token)
+    assert (status, mine["count"]) == (200, 0)
+
+    page.goto(page.base_url + "/accounts/tokens/")
+    assert token not in page.content(), "the token is shown only once"
+    row = page.get_by_test_id(f"token-{ApiToken.objects.get(device='我的手机').pk}")
+    assert token[:12] in row.inner_text()
+    row.get_by_role("button", name="吊销").click()
+    page.get_by_text("我的手机 的令牌已吊销。").wait_for()
+    screenshot(page, "api-own-token-revoked")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _api(page.base_url, "tickets/", token)
+    assert refused.value.code == 401
