@@ -90,7 +90,7 @@ class ResolveSerializer(serializers.Serializer):
     work_kind = serializers.ChoiceField(choices=WorkKind.choices, required=False)
 
 
-class CancelSerializer(serializers.Serializer):
+class TicketCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -230,12 +230,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ticket = services.ticket_close(ticket=self.get_object(), by=request.user, fee=data["fee"])
         return answer(self, ticket)
 
-    @extend_schema(request=CancelSerializer, responses=TicketSerializer)
+    @extend_schema(request=TicketCancelSerializer, responses=TicketSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, number=None):
         """A customer cancels their own ticket while nobody is on the way yet; staff cancel
         any open ticket."""
-        data = parse(CancelSerializer, request)
+        data = parse(TicketCancelSerializer, request)
         ticket = services.ticket_cancel(
             ticket=self.get_object(), by=request.user, reason=data["reason"]
         )
