@@ -6,13 +6,16 @@ gunicorn (bench.settings, 4 workers x 2 threads by default) on 127.0.0.1 and run
 --seconds with the same clients (threads with keep-alive connections and their own token):
 
 - catalogue: GET /api/v1/catalogue/models/ (a page of 20 models with rate cards and photos);
-- quote: POST /api/v1/quotes/ (two models, a period, collection);
+- quote: POST /api/v1/quotes/ (two models, a period, collection), with the client's token;
+- public quote: the same with delivery to a district, anonymous (a partner's website);
 - reservation: POST /api/v1/reservations/ (one unit of the client's own model, a period that
   moves on each time so it is always free);
 - trivial: GET /bench/trivial, the floor.
 
-Prints requests, req/s, p50 and p95 latency of each phase and its ratio to the floor; exits 1 on
-any 5xx or unexpected answer. Throttles are raised out of the way for the run.
+Prints requests, req/s, p50 and p95 latency of each phase, its ratio to the floor, and the CPU
+time gunicorn's processes and this client process spent per request, with the load average
+before and after (wall figures on a shared machine say little; CPU per request travels). Exits 1
+on any 5xx or unexpected answer. Throttles are raised out of the way for the run.
 
     python bench/api.py [--clients 16] [--seconds 20] [--workers 4] [--threads 2] [--keep]
 """
@@ -20,6 +23,7 @@ any 5xx or unexpected answer. Throttles are raised out of the way for the run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import itertools
 import json
@@ -38,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench._server import HOST, BenchDatabase, Gunicorn, load_dotenv, manage, percentile  # noqa: E402
 
-BENCH_DB = "rental_bench_api"
+# BENCH_DB_SUFFIX lets several people bench on one server without dropping each other's database.
+BENCH_DB = "rental_bench_api" + os.environ.get("BENCH_DB_SUFFIX", "")
 SETTINGS = "bench.settings"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MODELS = 30
@@ -128,6 +133,33 @@ class Outcome:
             self.samples.setdefault(kind, sample)
 
 
+def _ticks(pid: int) -> tuple[int, int]:
+    """(own, reaped children's) CPU clock ticks of a process, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def server_cpu_seconds(master: int) -> float:
+    """CPU of gunicorn's master and workers so far: live workers' own time plus what the master
+    has reaped from recycled ones (Linux /proc)."""
+    own, reaped = _ticks(master)
+    total = own + reaped
+    with contextlib.suppress(OSError):
+        with open(f"/proc/{master}/task/{master}/children") as children:
+            pids = [int(pid) for pid in children.read().split()]
+        for pid in pids:
+            # A worker recycled meanwhile is counted in `reaped` from now on.
+            with contextlib.suppress(OSError):
+                total += _ticks(pid)[0]
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    with open("/proc/loadavg") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
+
+
 def run_phase(port: int, clients: list[Client], seconds: float, request) -> tuple[Outcome, float]:
     outcomes = [Outcome() for _ in clients]
     start_line = threading.Barrier(len(clients) + 1)
@@ -138,8 +170,10 @@ def run_phase(port: int, clients: list[Client], seconds: float, request) -> tupl
         counter = itertools.count()
         start_line.wait()
         while time.perf_counter() < deadline[0]:
-            method, path, body, expected = request(client, next(counter))
-            headers = {"Authorization": f"Bearer {client.token}", "Accept-Language": "en"}
+            method, path, body, expected, *anonymous = request(client, next(counter))
+            headers = {"Accept-Language": "en"}
+            if not anonymous:
+                headers["Authorization"] = f"Bearer {client.token}"
             if body is not None:
                 headers["Content-Type"] = "application/json"
             began = time.perf_counter()
@@ -246,6 +280,10 @@ def main() -> int:
                 }
             )
 
+        def public_quote_body(client: Client, k: int) -> str:
+            body = json.loads(quote_body(client, k))
+            return json.dumps({**body, "fulfilment": "delivery", "district": "jimei"})
+
         def reserve_body(client: Client, k: int) -> str:
             # Each client has its model to itself among clients sharing it by index: the period
             # moves on every attempt, so units stay free (this measures the write, not refusals).
@@ -264,23 +302,40 @@ def main() -> int:
             ("GET catalogue", lambda c, k: ("GET", "/api/v1/catalogue/models/", None, 200)),
             ("POST quote", lambda c, k: ("POST", "/api/v1/quotes/", quote_body(c, k), 200)),
             (
+                "POST quote, public",
+                lambda c, k: ("POST", "/api/v1/quotes/", public_quote_body(c, k), 200, "anon"),
+            ),
+            (
                 "POST reservation",
                 lambda c, k: ("POST", "/api/v1/reservations/", reserve_body(c, k), 201),
             ),
             ("GET trivial", lambda c, k: ("GET", "/bench/trivial", None, 200)),
         ]
-        results = []
+        results, cpu = [], {}
+        load_before = load_average()
         for name, request in phases:
             print(f"  {name} for {args.seconds:.0f} s …", flush=True)
+            server_before, client_before = (
+                server_cpu_seconds(server.process.pid),
+                time.process_time(),
+            )
             results.append((name, *run_phase(server.port, clients, args.seconds, request)))
+            cpu[name] = (
+                server_cpu_seconds(server.process.pid) - server_before,
+                time.process_time() - client_before,
+            )
+        load_after = load_average()
         server.stop()
         floor = next(len(o.latencies) / wall for name, o, wall in results if name == "GET trivial")
-        print(f"\nFigures of {datetime.now():%Y-%m-%d %H:%M} ({args.clients} clients):")
+        print(
+            f"\nFigures of {datetime.now():%Y-%m-%d %H:%M} ({args.clients} clients; load average"
+            f" {load_before} before, {load_after} after):"
+        )
         print(
             f"{'phase':<20}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-            f"{'errors':>8}{'vs trivial':>12}"
+            f"{'errors':>8}{'vs trivial':>12}{'server CPU ms/req':>19}{'client':>8}"
         )
-        print("-" * 77)
+        print("-" * 104)
         ok = True
         for name, outcome, wall in results:
             count = len(outcome.latencies)
@@ -289,6 +344,8 @@ def main() -> int:
             print(
                 f"{name:<20}{count:>10,}{rate:>9.1f}{percentile(outcome.latencies, 0.5):>9.1f}"
                 f"{percentile(outcome.latencies, 0.95):>9.1f}{errors:>8,}{rate / floor:>11.2f}x"
+                f"{cpu[name][0] * 1000 / max(count, 1):>19.1f}"
+                f"{cpu[name][1] * 1000 / max(count, 1):>8.1f}"
             )
             for kind, n in outcome.statuses.items():
                 if kind != "ok":

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rental.core import policy
 from rental.core.money import ZERO, cny
@@ -18,8 +19,19 @@ from .deposits import WaiverDecision, deposit_for_unit, deposit_waiver
 from .models import Contract, Customer, Guarantor, Inspection, Reservation, ReservationLine
 
 
-def customer_waiver(*, customer: Customer, on: date) -> WaiverDecision:
-    """The deposit waiver as it stands for this customer today (only staff-verified facts)."""
+def customer_waiver(*, customer: Customer | None, on: date) -> WaiverDecision:
+    """The deposit waiver as it stands for this customer today (only staff-verified facts);
+    for a quote without a customer, not waived until we know who is renting."""
+    if customer is None:
+        return WaiverDecision(
+            waived=False,
+            missing=(
+                _(
+                    "Sign in and tell us who is renting: the deposit is waived only against "
+                    "identity documents our staff have verified."
+                ),
+            ),
+        )
     guarantor = (
         Guarantor.objects.filter(customer=customer, is_active=True).first()
         if not customer.is_company

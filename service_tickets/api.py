@@ -54,6 +54,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "arrived_at",
             "resolved_at",
             "closed_at",
+            "cancelled_at",
+            "cancel_reason",
             "fee_low",
             "fee_high",
             "fee",
@@ -88,6 +90,10 @@ class ResolveSerializer(serializers.Serializer):
     work_kind = serializers.ChoiceField(choices=WorkKind.choices, required=False)
 
 
+class TicketCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
 class CloseSerializer(serializers.Serializer):
     fee = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
 
@@ -112,6 +118,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "arrive": ("technician", "staff"),
         "resolve": ("technician", "staff"),
         "close": ("technician", "staff"),
+        "cancel": ("customer", "staff"),
     }
     scope = "tickets"
     serializer_class = TicketSerializer
@@ -221,6 +228,17 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Close with the fee chosen inside the ticket's range (the range is enforced)."""
         data = parse(CloseSerializer, request)
         ticket = services.ticket_close(ticket=self.get_object(), by=request.user, fee=data["fee"])
+        return answer(self, ticket)
+
+    @extend_schema(request=TicketCancelSerializer, responses=TicketSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, number=None):
+        """A customer cancels their own ticket while nobody is on the way yet; staff cancel
+        any open ticket."""
+        data = parse(TicketCancelSerializer, request)
+        ticket = services.ticket_cancel(
+            ticket=self.get_object(), by=request.user, reason=data["reason"]
+        )
         return answer(self, ticket)
 
 

@@ -23,7 +23,7 @@ from .contracts import (
     contract_store_pdf,
     trip_charge_key,
 )
-from .customers import address_add, customer_create
+from .customers import address_add, customer_create, quote_site
 from .documents import (
     DocumentError,
     document_reject,
@@ -93,6 +93,7 @@ __all__ = [
     "inspections_end",
     "inspections_remind_due",
     "payment_record",
+    "quote_site",
     "reservation_cancel",
     "reservation_create",
     "reservation_expire",

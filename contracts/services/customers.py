@@ -11,6 +11,7 @@ from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.phones import clean_phone
 
+from ..distances import estimated_km
 from ..identity import clean_credit_code, clean_resident_id
 from ..models import Address, Customer
 from ..models.customers import ZONE_OF_DISTRICT, District
@@ -88,21 +89,49 @@ def address_add(
         )
     if not (line or "").strip():
         raise CustomerError(_("Enter the street address."), code="line")
-    try:
-        km = Decimal(str(distance_km))
-    except (InvalidOperation, ValueError) as exc:
-        raise CustomerError(_("Enter the distance in kilometres."), code="distance") from exc
-    if not km.is_finite() or km < 0 or km > 2000:
-        raise CustomerError(_("The distance must be between 0 and 2,000 km."), code="distance")
+    km = _distance(distance_km)
     address = Address.objects.create(
         customer=customer,
         district=district,
         zone=ZONE_OF_DISTRICT[District(district)],
         line=line.strip(),
-        distance_km=km.quantize(Decimal("0.1")),
+        distance_km=km,
         label=label.strip(),
         contact_name=contact_name.strip(),
         contact_phone=clean_phone(contact_phone) if contact_phone else "",
     )
     audit.record(by, "contracts.address.added", address, zone=address.zone)
     return address
+
+
+def _distance(distance_km) -> Decimal:
+    try:
+        km = Decimal(str(distance_km))
+    except (InvalidOperation, ValueError) as exc:
+        raise CustomerError(_("Enter the distance in kilometres."), code="distance") from exc
+    if not km.is_finite() or km < 0 or km > 2000:
+        raise CustomerError(_("The distance must be between 0 and 2,000 km."), code="distance")
+    return km.quantize(Decimal("0.1"))
+
+
+def quote_site(*, district: str, distance_km=None) -> Address:
+    """Where a quote's trips would go when nobody is signed in (a partner's website): an
+    address described, never saved. Its zone follows from the district, as an address's does;
+    without a distance the district's estimate is used, as the address form does."""
+    if district not in District.values:
+        raise CustomerError(
+            _("We do not recognise that district; choose one from the list."), code="zone"
+        )
+    if distance_km is None:
+        distance_km = estimated_km(district)
+        if distance_km is None:
+            raise CustomerError(
+                _("Give the road distance from our depot for a site in that area."),
+                code="distance",
+                extra={"field": "distance_km"},
+            )
+    return Address(
+        district=district,
+        zone=ZONE_OF_DISTRICT[District(district)],
+        distance_km=_distance(distance_km),
+    )

@@ -47,9 +47,11 @@ class ReservationItem:
 
 @dataclass(frozen=True)
 class ReservationRequest:
-    """What a customer (or staff for them) asks for: the quote prices it, the holds place it."""
+    """What a customer (or staff for them) asks for: the quote prices it, the holds place it.
+    A public quote (a partner's website) has no customer and an address not kept
+    (`customers.quote_site`)."""
 
-    customer: Customer
+    customer: Customer | None
     items: tuple[ReservationItem, ...]
     starts_at: datetime
     ends_at: datetime
@@ -108,7 +110,8 @@ def _check_request(request: ReservationRequest, *, now: datetime, house) -> None
         address = request.address
         if address is None:
             raise ReservationError(_("Choose the delivery address."), code="address")
-        if address.customer_id != request.customer.pk or not address.is_active:
+        owner = request.customer.pk if request.customer else None
+        if address.customer_id != owner or not address.is_active:
             raise ReservationError(_("That address is not one of yours."), code="address")
 
 

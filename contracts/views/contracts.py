@@ -69,14 +69,15 @@ def _pdf_response(contract: Contract, request: HttpRequest) -> HttpResponse:
             status=400,
         )
     try:
-        return _pdf(contract, language)
+        return contract_pdf(contract, language)
     except ContractPdfError as exc:
         return render(request, "core/bad_request.html", {"reason": str(exc)}, status=400)
 
 
-def _pdf(contract: Contract, language: str) -> HttpResponse:
+def contract_pdf(contract: Contract, language: str) -> HttpResponse:
     """A signed contract prints from its stored file in the language it was signed in; in the
-    other language, or as a draft's preview, it is made from the contract's facts."""
+    other language, or as a draft's preview, it is made from the contract's facts. The pages
+    and the API serve the contract through this one function."""
     signed_language = contract.document.get("language")
     if contract.pdf and language == signed_language:
         response = FileResponse(contract.pdf.open("rb"), content_type="application/pdf")

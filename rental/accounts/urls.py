@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from rental.api import pages as api_pages
+
 from . import views
 
 app_name = "accounts"
@@ -13,6 +15,7 @@ urlpatterns = [
     path("recover/code/", views.recover_code, name="recover_code"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tokens/", api_pages.own_tokens, name="tokens"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -23,8 +23,9 @@ def _is_manager(user) -> bool:
 class IssueTokenForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=_("scopes"),
-        choices=scope_rules.choices(),
-        widget=forms.CheckboxSelectMultiple,
+        # The code beside the name: integrators read the codes in the API's documentation.
+        choices=lambda: [(code, f"{label} · {code}") for code, label in scope_rules.choices()],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
         help_text=_("Only scopes the user's role allows are accepted."),
     )
     expires_in_days = forms.IntegerField(

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -77,6 +78,17 @@ def exception_handler(exc, context):
         elif non_field:
             fields[NON_FIELD] = non_field
         return Response(body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.Throttled):
+        # One sentence of ours: DRF's is half translated ("请求已被限流。 Expected available in…").
+        wait = max(1, int(exc.wait or 1))
+        message = ngettext(
+            "Too many requests: try again in %(seconds)d second.",
+            "Too many requests: try again in %(seconds)d seconds.",
+            wait,
+        ) % {"seconds": wait}
+        return Response(
+            body("throttled", message), status=exc.status_code, headers={"Retry-After": str(wait)}
+        )
     if isinstance(exc, exceptions.APIException):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header

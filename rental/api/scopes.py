@@ -23,7 +23,8 @@ SCOPES: dict[str, object] = {
 ALL = tuple(SCOPES)
 
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
-    "customer": ALL,
+    # A customer reads their contracts; only the desk runs contract actions.
+    "customer": tuple(scope for scope in ALL if scope != "contracts:write"),
     "staff": ALL,
     "technician": ("tickets:read", "tickets:write"),
 }

@@ -74,6 +74,7 @@ MATRIX: dict[str, Rule] = {
     "accounts:recover_code": _public(),
     "accounts:login": _public(),
     "accounts:logout": _public(),
+    "accounts:tokens": rule(SIGNED_IN),
     "accounts:password_reset": _public(),
     "accounts:password_reset_done": _public(),
     "accounts:password_reset_confirm": _public(),

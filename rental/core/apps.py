@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "rental.core"
     label = "core"
+    # Two AppConfigs live in this module: without `default` Django would use neither, and the
+    # console would show the untranslated label.
+    default = True
     verbose_name = _("Core")
 
 

@@ -340,6 +340,9 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "service_tickets.models.tickets.TicketStatus",
         "TicketKindEnum": "service_tickets.models.tickets.TicketKind",
         "DocumentKindEnum": "contracts.models.IdentityDocument.Kind",
+        "PaymentMethodEnum": "contracts.api.PAYMENT_METHODS",
+        "SignedPlaceEnum": "contracts.models.contracts.SignedPlace",
+        "InspectionPlaceEnum": "contracts.models.Inspection.Place",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

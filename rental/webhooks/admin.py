@@ -21,7 +21,10 @@ class AllowedHostAdmin(admin.ModelAdmin):
 
 class EndpointForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
-        label=_("events"), choices=event_choices(), widget=forms.CheckboxSelectMultiple
+        label=_("events"),
+        # The code beside the name: it is what the receiver finds in X-Rental-Event.
+        choices=lambda: [(code, f"{label} · {code}") for code, label in event_choices()],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "radiolist"}),
     )
 
     class Meta:

@@ -1,6 +1,8 @@
 """Sessions with CSRF for our own pages, throttles per token and per address, the schema and its
 viewers served from our own static files."""
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -38,7 +40,9 @@ def test_a_logged_in_page_script_reads_with_its_session_and_writes_only_with_the
     )
 
     assert me.status_code == 200 and me.json()["username"] == "pagescript"
-    assert len(me.json()["scopes"]) == 8
+    # Every scope a customer may hold; the desk's contract actions are not among them.
+    assert "contracts:read" in me.json()["scopes"]
+    assert len(me.json()["scopes"]) == 7 and "contracts:write" not in me.json()["scopes"]
     assert forged.status_code == 403
     assert forged.json()["code"] == "permission_denied"
     assert "CSRF" in forged.json()["message"]
@@ -57,8 +61,11 @@ def test_a_token_over_its_rate_gets_429_with_retry_after_and_another_token_does_
     assert answers == [200, 200, 200, 429]
     assert refused.status_code == 429
     assert refused.json()["code"] == "throttled"
-    assert refused.json()["message"].startswith("Request was throttled.")
-    assert 0 < int(refused["Retry-After"]) <= 60
+    wait = int(refused["Retry-After"])
+    assert 0 < wait <= 60
+    assert refused.json()["message"] == (
+        f"Too many requests: try again in {wait} second{'s' if wait > 1 else ''}."
+    )
     assert calm.get("auth/me/").status_code == 200
 
 
@@ -84,3 +91,39 @@ def test_the_schema_and_its_viewers_come_from_our_own_server():
     assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in redoc
     for page in (swagger, redoc):
         assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+
+
+def test_with_redis_configured_every_process_shares_the_counts_and_the_refusal_is_chinese(
+    settings,
+):
+    """The counts live in Redis when it is configured (settings: REDIS_URL, else the broker's
+    Redis): a second process, here a fresh client of the same Redis, sees them."""
+    import uuid
+
+    import redis
+
+    url = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
+    assert url.startswith("redis://"), "these tests run against the server's Redis"
+    prefix = f"test-throttle-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.API_THROTTLE_RATES = {"token": "2/min", "address": "1000/min"}
+    other_process = redis.Redis.from_url(url)
+    busy = Api(token_for(UserFactory()))
+    try:
+        answers = [busy.get("auth/me/").status_code for _ in range(3)]
+        counted = other_process.keys(f"{prefix}:*throttle:token:*")
+        refused = busy.get("auth/me/")
+    finally:
+        for key in other_process.keys(f"{prefix}:*"):
+            other_process.delete(key)
+
+    assert answers == [200, 200, 429]
+    assert len(counted) == 1
+    wait = int(refused["Retry-After"])
+    assert refused.json()["message"] == f"请求过于频繁：请在 {wait} 秒后重试。"

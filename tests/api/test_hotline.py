@@ -49,7 +49,12 @@ def test_the_hotline_opens_dispatches_and_the_technician_closes_a_ticket_through
     assert caller["name"] == "张伟"
     assert [c["number"] for c in caller["contracts"]] == [contract.number]
     assert caller["contracts"][0]["units"] == [
-        {"asset_tag": unit.asset_tag, "model": unit.model.slug}
+        {
+            "asset_tag": unit.asset_tag,
+            "model": unit.model.slug,
+            "handed_over_at": None,
+            "returned_at": None,
+        }
     ]
 
     opened = desk.post(

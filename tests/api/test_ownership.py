@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -111,10 +112,25 @@ RULES: dict[tuple[str, str], Rule] = {
         # Staff pass the gate; the reservation has no inspection booked yet: wrong state.
         expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
     ),
+    ("POST", "/api/v1/reservations/{number}/inspection/confirm/"): Rule(
+        url=lambda w: f"/api/v1/reservations/{w.objects['reservation'].number}/inspection/confirm/",
+        # Staff pass the gate; nothing is booked to confirm: wrong state.
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
+    ),
+    # A quote is public (a partner's website); a signed-in customer's also weighs their waiver.
     ("POST", "/api/v1/quotes/"): Rule(
         url=lambda w: "/api/v1/quotes/",
         body=lambda w: w.reservation_body(),
+        expect=everyone(200),
+    ),
+    # --- addresses: the world's is the owner's ---
+    ("GET", "/api/v1/addresses/"): Rule(
+        url=lambda w: "/api/v1/addresses/",
         expect={ANON: 401, OWNER: 200, OTHER: 200, TECH: 403, STAFF: 200},
+    ),
+    ("GET", "/api/v1/addresses/{id}/"): Rule(
+        url=lambda w: f"/api/v1/addresses/{w.objects['address'].pk}/",
+        expect={ANON: 401, OWNER: 200, OTHER: 404, TECH: 403, STAFF: 200},
     ),
     # --- contracts ---
     ("GET", "/api/v1/contracts/"): Rule(
@@ -128,6 +144,40 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/contracts/{number}/statement/"): Rule(
         url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/statement/",
         expect={ANON: 401, OWNER: 200, OTHER: 404, TECH: 403, STAFF: 200},
+    ),
+    ("GET", "/api/v1/contracts/{number}/deposit/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/deposit/",
+        expect={ANON: 401, OWNER: 200, OTHER: 404, TECH: 403, STAFF: 200},
+    ),
+    ("GET", "/api/v1/contracts/{number}/pdf/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/pdf/",
+        expect={ANON: 401, OWNER: 200, OTHER: 404, TECH: 403, STAFF: 200},
+    ),
+    # The world's contract is active (handed over): the steps before handover are wrong states.
+    ("POST", "/api/v1/contracts/{number}/distance/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/distance/",
+        body=lambda w: {"distance_km": "8.0"},
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
+    ),
+    ("POST", "/api/v1/contracts/{number}/sign/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/sign/",
+        body=lambda w: {"place": "office"},
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
+    ),
+    ("POST", "/api/v1/contracts/{number}/cancel/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/cancel/",
+        body=lambda w: {"reason": "Changed plans"},
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
+    ),
+    ("POST", "/api/v1/contracts/{number}/return/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/return/",
+        body=lambda w: {"asset_tag": w.objects["unit"].asset_tag, "condition": "good"},
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 200},
+    ),
+    ("POST", "/api/v1/contracts/{number}/extend/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/extend/",
+        body=lambda w: {"ends_at": (w.objects["contract"].ends_at + timedelta(days=1)).isoformat()},
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 200},
     ),
     ("POST", "/api/v1/contracts/{number}/payment/"): Rule(
         url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/payment/",
@@ -221,6 +271,12 @@ RULES: dict[tuple[str, str], Rule] = {
         body=lambda w: {"notes": "Fixed.", "units": [w.objects["unit"].asset_tag]},
         # Assigned, not yet on site: resolving now is a wrong state.
         expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 409, STAFF: 409},
+    ),
+    ("POST", "/api/v1/tickets/{number}/cancel/"): Rule(
+        url=lambda w: f"/api/v1/tickets/{w.objects['ticket'].number}/cancel/",
+        body=lambda w: {"reason": "It works again."},
+        # The owner may cancel only while the ticket is new; this one is already dispatched.
+        expect={ANON: 401, OWNER: 409, OTHER: 404, TECH: 403, STAFF: 200},
     ),
     ("POST", "/api/v1/tickets/{number}/close/"): Rule(
         url=lambda w: f"/api/v1/tickets/{w.objects['ticket'].number}/close/",

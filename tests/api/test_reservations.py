@@ -3,6 +3,7 @@ customer's own list, cancelling, the inspection; another customer sees none of i
 are 409; each change is an outbox event."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,13 @@ from django.utils import timezone
 from contracts.models import Reservation
 from rental.webhooks.models import Event
 from tests.api.helpers import Api, token_for
-from tests.factories import AssetFactory, CustomerFactory, EquipmentModelFactory, StaffFactory
+from tests.factories import (
+    AddressFactory,
+    AssetFactory,
+    CustomerFactory,
+    EquipmentModelFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +131,50 @@ def test_a_token_without_the_write_scope_reads_but_cannot_reserve(laptop):
     assert refused.status_code == 403
     assert refused.json()["code"] == "permission_denied"
     assert not Reservation.objects.exists()
+
+
+def test_a_partner_website_quotes_delivery_without_a_token_at_the_customers_price(laptop):
+    customer = CustomerFactory()
+    address = AddressFactory(
+        customer=customer, district="jimei", zone="xiamen_mainland", distance_km="25.0"
+    )
+    delivery = {**_body(quantity=2), "fulfilment": "delivery"}
+    anonymous = Api(language="en")
+
+    AddressFactory(district="siming", zone="base")  # someone else's
+    own = Api(token_for(customer.user), language="en")
+
+    public = anonymous.post("quotes/", {**delivery, "district": "jimei"})
+    (listed,) = own.get("addresses/").json()["results"]
+    signed_in = own.post("quotes/", {**delivery, "address": listed["id"]})
+
+    assert (listed["id"], listed["district_name"]) == (address.pk, "Jimei District, Xiamen")
+    assert public.status_code == 200, public.content
+    quote, theirs = public.json(), signed_in.json()
+    assert Decimal(quote["delivery_fee"]) > 0
+    for key in ("rent", "delivery_fee", "pickup_fee", "delivery_explanation", "deposit", "total"):
+        assert quote[key] == theirs[key], key
+    assert quote["deposit_waived"] is False
+    assert quote["waiver_missing"] == [
+        "Sign in and tell us who is renting: the deposit is waived only against identity "
+        "documents our staff have verified."
+    ]
+    assert not Reservation.objects.exists()
+    assert anonymous.post("reservations/", delivery).status_code == 401
+
+
+def test_a_public_quote_needs_the_site_and_never_uses_someone_elses_address(laptop):
+    someone = AddressFactory(district="siming", zone="base")
+    delivery = {**_body(), "fulfilment": "delivery"}
+    anonymous = Api()
+
+    no_site = anonymous.post("quotes/", {**delivery, "address": someone.pk})
+    far = anonymous.post("quotes/", {**delivery, "district": "other"})
+    given = anonymous.post("quotes/", {**delivery, "district": "other", "distance_km": "80"})
+
+    assert no_site.status_code == 400
+    assert no_site.json()["fields"] == {"district": ["请填写送货地址，或其所在的区。"]}
+    assert far.status_code == 400
+    assert far.json()["fields"] == {"distance_km": ["请填写该地区的场地到我司仓库的道路距离。"]}
+    assert given.status_code == 200
+    assert "80" in given.json()["delivery_explanation"]

@@ -59,6 +59,7 @@ class World:
                 o["owner_token_id"],
                 o["owner_customer"].pk,
                 o["document"].pk,
+                o["address"].pk,
             ],
             "number": [o["reservation"].number, o["contract"].number, o["ticket"].number],
         }
@@ -134,6 +135,8 @@ def build_world() -> World:
         by=owner.user,
     )
     contract = contract_of(customer=owner, tier="rapid", days=3)
+    # Active, so out with the customer: every unit was handed over when it started.
+    contract.units.update(handed_over_at=contract.starts_at)
     ticket = ticket_services.ticket_open(
         contract=contract,
         asset=contract.units.get().asset,
@@ -148,6 +151,7 @@ def build_world() -> World:
     world.objects.update(
         {
             "document": document,
+            "address": address,
             "reservation": reservation,
             "contract": contract,
             "ticket": ticket,

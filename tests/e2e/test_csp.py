@@ -59,6 +59,8 @@ def _pages_for(role: str, world) -> list[str]:
             f"/console/catalog/equipmentmodel/{world.objects['model'].pk}/calendar/",
             "/console/catalog/asset/import/",
             "/console/catalog/asset/",
+            "/console/api/apitoken/add/",
+            "/console/webhooks/endpoint/add/",
         ]
     return urls
 
