@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rental.accounts.verification import login_name
 from rental.core.errors import ApplicationError
 
 from . import scopes as scope_rules
@@ -82,7 +83,9 @@ class LoginView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = authenticate(
-            request=request._request, username=data["username"], password=data["password"]
+            request=request._request,
+            username=login_name(data["username"]),
+            password=data["password"],
         )
         if getattr(request._request, "axes_locked_out", False):
             raise TooManyAttempts(_("Too many failed logins; try again later."), code="locked_out")

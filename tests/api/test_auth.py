@@ -45,6 +45,14 @@ def test_login_gives_a_token_that_is_stored_only_as_a_hash_and_works_at_once():
     }
 
 
+def test_a_customer_logs_in_with_the_mobile_number_as_typed_on_the_phone():
+    UserFactory(username="13859912345", phone="+8613859912345")
+
+    response = _login("+86 138 5991 2345")
+
+    assert response.status_code == 201
+
+
 def test_a_wrong_password_gives_a_chinese_error_by_default_and_english_when_asked():
     UserFactory(username="cust1")
 
