@@ -3,6 +3,7 @@ from .customers import Address, Customer, Guarantor
 from .documents import IdentityDocument
 from .money import Charge, DepositEntry, Payment
 from .reservations import Inspection, Reservation, ReservationLine, ReservationUnit
+from .rollups import ReturnPiece, RevenuePiece, UnitMonthRental
 
 __all__ = [
     "Address",
@@ -18,4 +19,7 @@ __all__ = [
     "Reservation",
     "ReservationLine",
     "ReservationUnit",
+    "ReturnPiece",
+    "RevenuePiece",
+    "UnitMonthRental",
 ]
