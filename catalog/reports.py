@@ -11,12 +11,14 @@ idempotent Celery tasks every few minutes for the current month and nightly for 
 before (rental/operations/rollups.py), because summing 200,000 calendar ranges per page is far
 too slow at a real company's size (bench/reports.py). Other spans are computed live from the
 calendar by the same SQL that fills the rollups, so both paths give the same hours (a test
-proves it). One SQL statement per report either way.
+proves it). A month the rollups have not been given (`core.RollupMonth`) is computed live too,
+so a report never shows an empty month for want of a refresh. One SQL statement per report
+either way, after the one that asks whether the rollup holds the months.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection
 from django.utils import timezone
@@ -32,8 +34,19 @@ from rental.core.periods import (
     midnight,
     month_pieces,
 )
-from rental.core.reports import HOURS, INT, PERCENT, TEXT, Column, Table, fetch, hours, percent
-from rental.core.timeutil import local
+from rental.core.reports import (
+    HOURS,
+    INT,
+    PERCENT,
+    TEXT,
+    Column,
+    Table,
+    fetch,
+    hours,
+    percent,
+    reads_rollup,
+    rollup_mark,
+)
 
 GROUPS = {
     # group → (key, Chinese label, English label) as SQL over a, m, c, br
@@ -206,7 +219,9 @@ def utilisation(
     filters = {"category": category, "model": model, "depot": depot}
     if not buckets:
         raw = []
-    elif not live and _whole_months(period, now):
+    elif reads_rollup(
+        "utilisation" if grain == "month" else "utilisation_weeks", period, now, live
+    ):
         rollup = ROLLUP_SQL if grain == "month" else ROLLUP_WEEK_SQL
         sql = rollup.format(g_key=g_key, g_zh=g_zh, g_en=g_en) + AGGREGATE_SQL.format(
             sets=sets, per_bucket=per_bucket
@@ -274,12 +289,6 @@ def utilisation(
     return tables
 
 
-def _whole_months(period: Period, now: datetime) -> bool:
-    """From the first of a month to the end of a month, or to today."""
-    following = period.last + timedelta(days=1)
-    return period.first.day == 1 and (following.day == 1 or period.last >= local(now).date())
-
-
 def unit_months_refresh(*, months: list[date], now: datetime | None = None) -> int:
     """Recompute the rollup rows of these months for every unit, up to `now`: one statement,
     idempotent (an upsert), so running it twice or concurrently leaves the same rows."""
@@ -291,14 +300,18 @@ def unit_months_refresh(*, months: list[date], now: datetime | None = None) -> i
         start, end = midnight(month), min(midnight(following), now)
         if start < end:
             buckets.append(Bucket(key=f"{month:%Y-%m}", start=start, end=end))
-    return _refresh(buckets, now, table="catalog_unitmonth", column="month", key="YYYY-MM")
+    rows = _refresh(buckets, now, table="catalog_unitmonth", column="month", key="YYYY-MM")
+    rollup_mark("utilisation", [b.start.date() for b in buckets], now)
+    return rows
 
 
 def unit_weeks_refresh(*, months: list[date], now: datetime | None = None) -> int:
     """The weekly rollup of these months: a row per unit and piece of a week (idempotent)."""
     now = now or timezone.now()
     pieces = month_pieces(months, now)
-    return _refresh(pieces, now, table="catalog_unitweek", column="day", key="YYYY-MM-DD")
+    rows = _refresh(pieces, now, table="catalog_unitweek", column="day", key="YYYY-MM-DD")
+    rollup_mark("utilisation_weeks", sorted({p.start.date().replace(day=1) for p in pieces}), now)
+    return rows
 
 
 def _refresh(buckets: list[Bucket], now: datetime, **target: str) -> int:

@@ -4,6 +4,7 @@ refreshing twice leaves the same rows; a month the rollups do not hold is comput
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -14,7 +15,7 @@ from django.db import connection
 from catalog.models import CalendarEntry
 from catalog.reports import utilisation
 from contracts import reports
-from rental.core.periods import Period
+from rental.core.periods import Period, last_months
 from rental.core.timeutil import SHANGHAI
 from rental.operations.rollups import REFRESHES, rollups_refresh
 from service_tickets.models import Ticket
@@ -310,3 +311,18 @@ def test_a_month_the_rollups_do_not_hold_is_computed_from_the_facts(company):
 
 def test_one_entry_point_refreshes_every_rollup():
     assert set(rollups_refresh(months=MONTHS, now=NOW)) == set(REFRESHES)
+
+
+def test_the_backfill_command_fills_every_rollup_for_the_months_asked():
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from rental.core.periods import months_of
+    from rental.core.reports import rollup_covers
+    from rental.core.timeutil import local
+
+    months = months_of(last_months(local(timezone.now()).date(), 4))
+    assert not rollup_covers("revenue", months)
+    call_command("refresh_rollups", months=4, stdout=io.StringIO())
+    for name in ("utilisation", "utilisation_weeks", "per_unit", "revenue", "returns", "service"):
+        assert rollup_covers(name, months), name
