@@ -229,6 +229,32 @@ GROUP BY GROUPING SETS ((t.bucket), (t.tier), (t.zone), (t.technician_id), ())
 """
 
 
+# The counts alone, from the cells.
+SERVICE_COUNTS_SQL = """
+SELECT c.bucket, c.tier, c.zone, c.technician_id,
+       min(u.last_name) AS last_name, min(u.first_name) AS first_name, min(u.username) AS username,
+       GROUPING(c.bucket) AS no_bucket, GROUPING(c.tier) AS no_tier, GROUPING(c.zone) AS no_zone,
+       GROUPING(c.technician_id) AS no_technician,
+       sum(tickets) AS tickets, sum(met) AS met, sum(late) AS late, sum(cancelled) AS cancelled,
+       sum(late_minutes)::float8 / nullif(sum(late_counted), 0) AS late_by_avg
+FROM (SELECT {key} AS bucket, p.* FROM service_tickets_ticketpiece p
+      WHERE p.day >= %(first)s AND p.day <= %(last)s) c
+LEFT JOIN accounts_user u ON u.id = c.technician_id
+GROUP BY GROUPING SETS ((c.bucket), (c.tier), (c.zone), (c.technician_id), ())
+"""
+
+SERVICE_FAST_SQL = """
+WITH counts AS ({counts}), percentiles AS ({percentiles})
+SELECT counts.*, p.arrive_p50, p.arrive_p90, p.resolve_p50, p.resolve_p90
+FROM counts LEFT JOIN percentiles p
+  ON (p.dim, p.key) = (
+      CASE WHEN counts.no_bucket = 0 THEN 'bucket' WHEN counts.no_tier = 0 THEN 'tier'
+           WHEN counts.no_zone = 0 THEN 'zone' WHEN counts.no_technician = 0 THEN 'technician'
+           ELSE 'total' END,
+      coalesce(counts.bucket, counts.tier, counts.zone, counts.technician_id::text, ''))
+"""
+
+
 # A row per piece of a week, tier, zone and technician, for the rollup.
 SERVICE_REFRESH_SQL = """
 WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
@@ -261,6 +287,102 @@ ON CONFLICT (day, tier, zone, technician_id) DO UPDATE SET
 """
 
 
+# The exact minutes of each month's tickets (and each piece's, for the weeks), grouped by whole
+# minute, per grouping the report shows; technicians' by id, tickets nobody took left out.
+MINUTES_REFRESH_SQL = """
+WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
+t AS (
+    SELECT b.bucket::date AS piece, date_trunc('month', b.bucket::date)::date AS month,
+           t.tier, t.zone, t.technician_id, t.minutes_to_arrive::float8 AS arrive,
+           (extract(epoch FROM t.resolved_at - t.reported_at) / 60)::float8 AS resolve
+    FROM service_tickets_ticket t
+    JOIN b ON t.reported_at >= b.lo AND t.reported_at < b.hi
+    WHERE t.kind NOT IN ('delivery', 'pickup')
+),
+v AS (
+    SELECT piece, month, tier, zone, technician_id, 'arrive' AS measure, arrive AS y
+    FROM t WHERE arrive IS NOT NULL
+    UNION ALL
+    SELECT piece, month, tier, zone, technician_id, 'resolve', resolve
+    FROM t WHERE resolve IS NOT NULL
+),
+d AS (
+    SELECT month AS day, true AS whole_month, 'all' AS dim, '' AS key, measure, y FROM v
+    UNION ALL SELECT piece, false, 'all', '', measure, y FROM v
+    UNION ALL SELECT month, true, 'tier', tier, measure, y FROM v
+    UNION ALL SELECT month, true, 'zone', zone, measure, y FROM v
+    UNION ALL SELECT month, true, 'technician', technician_id::text, measure, y FROM v
+    WHERE technician_id IS NOT NULL
+)
+INSERT INTO service_tickets_ticketminutes (day, whole_month, dim, key, measure, minute, "values")
+SELECT day, whole_month, dim, key, measure, floor(y)::int, array_agg(y ORDER BY y)
+FROM d GROUP BY 1, 2, 3, 4, 5, 6
+"""
+
+# The percentiles of the unfiltered report from those minutes: in each grouping, the running
+# count over the minutes finds the minute of each of the two values percentile_cont
+# interpolates between, and only that minute's values are read to find them.
+PERCENTILES_SQL = """
+WITH src AS MATERIALIZED (
+    SELECT 'bucket' AS dim, {key} AS key, measure, minute, "values"
+    FROM service_tickets_ticketminutes m
+    WHERE m.dim = 'all' AND m.whole_month = %(month_grain)s
+      AND m.day >= %(first)s AND m.day <= %(last)s
+    UNION ALL
+    SELECT 'total', '', measure, minute, "values"
+    FROM service_tickets_ticketminutes m
+    WHERE m.dim = 'all' AND m.whole_month AND m.day >= %(first)s AND m.day <= %(last)s
+    UNION ALL
+    SELECT dim, key, measure, minute, "values"
+    FROM service_tickets_ticketminutes m
+    WHERE m.dim <> 'all' AND m.day >= %(first)s AND m.day <= %(last)s
+),
+h AS (
+    SELECT dim, key, measure, minute, sum(cardinality("values")) AS n
+    FROM src GROUP BY 1, 2, 3, 4
+),
+ranked AS (
+    SELECT *, sum(n) OVER (PARTITION BY dim, key, measure ORDER BY minute) - n AS before,
+              sum(n) OVER (PARTITION BY dim, key, measure) AS total
+    FROM h
+),
+wanted AS MATERIALIZED (
+    SELECT r.dim, r.key, r.measure, r.minute, f.f, pos.which, pos.rank - r.before AS within,
+           f.f * (r.total - 1) - floor(f.f * (r.total - 1)) AS frac
+    FROM ranked r
+    CROSS JOIN (VALUES (0.5::float8), (0.9::float8)) AS f(f)
+    CROSS JOIN LATERAL (
+        VALUES (0, floor(f.f * (r.total - 1))::bigint),
+               (1, least(floor(f.f * (r.total - 1))::bigint + 1, r.total - 1))
+    ) AS pos(which, rank)
+    WHERE pos.rank >= r.before AND pos.rank < r.before + r.n
+),
+candidates AS (
+    SELECT w.dim, w.key, w.measure, w.f, w.which, w.within, w.frac, x,
+           row_number() OVER (PARTITION BY w.dim, w.key, w.measure, w.f, w.which
+                              ORDER BY x) - 1 AS place
+    FROM wanted w
+    JOIN src ON src.dim = w.dim AND src.key = w.key AND src.measure = w.measure
+            AND src.minute = w.minute
+    CROSS JOIN LATERAL unnest(src."values") AS x
+),
+found AS (
+    SELECT dim, key, measure, f,
+           min(x) FILTER (WHERE which = 0)
+             + min(frac) * (min(x) FILTER (WHERE which = 1) - min(x) FILTER (WHERE which = 0))
+             AS value
+    FROM candidates WHERE place = within
+    GROUP BY 1, 2, 3, 4
+)
+SELECT dim, key,
+       min(value) FILTER (WHERE measure = 'arrive' AND f = 0.5) AS arrive_p50,
+       min(value) FILTER (WHERE measure = 'arrive' AND f = 0.9) AS arrive_p90,
+       min(value) FILTER (WHERE measure = 'resolve' AND f = 0.5) AS resolve_p50,
+       min(value) FILTER (WHERE measure = 'resolve' AND f = 0.9) AS resolve_p90
+FROM found GROUP BY dim, key
+"""
+
+
 def ticket_pieces_refresh(*, months: list, now: datetime) -> int:
     """The service rollup of these months (idempotent: the months' rows are replaced)."""
     pieces = month_pieces(months, now)
@@ -273,9 +395,14 @@ def ticket_pieces_refresh(*, months: list, now: datetime) -> int:
             [min(months).replace(day=1), following],
         )
         cursor.execute(
+            "DELETE FROM service_tickets_ticketminutes WHERE day >= %s AND day < %s",
+            [min(months).replace(day=1), following],
+        )
+        cursor.execute(
             SERVICE_REFRESH_SQL.format(buckets=BUCKETS_SQL), {**bucket_arrays(pieces), "now": now}
         )
         rows = cursor.rowcount
+        cursor.execute(MINUTES_REFRESH_SQL.format(buckets=BUCKETS_SQL), bucket_arrays(pieces))
     rollup_mark("service", sorted({p.start.date().replace(day=1) for p in pieces}), now)
     return rows
 
@@ -299,10 +426,17 @@ def service_report(
     buckets = period.buckets(grain)
     filters = {"tier": tier, "zone": zone, "technician": technician}
     if reads_rollup("service", period, now, live):
-        raw = fetch(
-            SERVICE_ROLLUP_SQL.format(key=BUCKET_KEY_SQL[grain].format(day="p.day")),
-            {"first": period.first, "last": period.last, **filters},
-        )
+        key = BUCKET_KEY_SQL[grain].format(day="p.day")
+        params = {"first": period.first, "last": period.last, **filters}
+        if tier or zone or technician:
+            raw = fetch(SERVICE_ROLLUP_SQL.format(key=key), params)
+        else:
+            # Unfiltered — the page as it opens — the percentiles come from the minutes.
+            sql = SERVICE_FAST_SQL.format(
+                counts=SERVICE_COUNTS_SQL.format(key=key),
+                percentiles=PERCENTILES_SQL.format(key=BUCKET_KEY_SQL[grain].format(day="m.day")),
+            )
+            raw = fetch(sql, {**params, "month_grain": grain == "month"})
     else:
         raw = fetch(SERVICE_SQL.format(buckets=BUCKETS_SQL), {**bucket_arrays(buckets), **filters})
 

@@ -1,5 +1,5 @@
-from .rollups import TicketPiece
+from .rollups import TicketMinutes, TicketPiece
 from .terms import TermsVersion
 from .tickets import Ticket
 
-__all__ = ["TermsVersion", "Ticket", "TicketPiece"]
+__all__ = ["TermsVersion", "Ticket", "TicketMinutes", "TicketPiece"]
