@@ -48,9 +48,9 @@ class TicketPiece(models.Model):
 class TicketMinutes(models.Model):
     """For the service report's percentiles without sorting every ticket: the minutes to arrive
     or to resolve of the repair tickets of one month (or, for the weekly figures, one piece of
-    a week) that fell in one whole minute, exact and sorted, per grouping the report shows — all
-    tickets, or one tier, zone or technician. A percentile is then found by counting through the
-    minutes and sorting only the few values of the minute it falls in.
+    a week) that fell in one bin of five minutes, exact and sorted, per grouping the report shows
+    — all tickets, or one tier, zone or technician. A percentile is then found by counting
+    through the bins and reading only the values of the bin it falls in.
     Written only by `service_tickets.reports.ticket_pieces_refresh`."""
 
     class Dim(models.TextChoices):
@@ -68,7 +68,7 @@ class TicketMinutes(models.Model):
     dim = models.CharField(max_length=20, choices=Dim.choices)
     key = models.CharField(max_length=30, blank=True)  # the tier, zone or technician id
     measure = models.CharField(max_length=10, choices=Measure.choices)
-    minute = models.IntegerField()
+    minute = models.IntegerField()  # the bin's first minute
     values = ArrayField(models.FloatField())
 
     class Meta:
