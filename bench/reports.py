@@ -344,7 +344,7 @@ def main() -> int:
             "returns": lambda: reports.returns(period=period, now=now),
             "service": lambda: service_report(period=period, now=now),
             "service weekly": lambda: service_report(period=period, grain="week", now=now),
-            "customers": lambda: reports.customers(period=period),
+            "customers": lambda: reports.customers(period=period, now=now),
             "board": lambda: today_board(now=now, sections=board_sections),
             "board counts (the minute refresh)": lambda: board_counts(now=now),
         }
@@ -356,6 +356,7 @@ def main() -> int:
             "revenue": lambda: reports.revenue(period=period, now=now, live=True),
             "returns": lambda: reports.returns(period=period, now=now, live=True),
             "service": lambda: service_report(period=period, now=now, live=True),
+            "customers": lambda: reports.customers(period=period, now=now, live=True),
         }
         print(
             f"\nLast six months ({period.first} – {period.last}), {args.runs} runs each, ms"

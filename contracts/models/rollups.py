@@ -86,3 +86,25 @@ class ReturnPiece(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.model_id} {self.depot_id}"
+
+
+class ContractMonth(models.Model):
+    """What one contract was charged in one month, with its customer and tier beside it, for
+    the customers report: the top customers and their number of contracts over any months."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("contracts.Customer", on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=20)
+    month = models.DateField()
+    charged = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "month"], name="contracts_contract_month_once"
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="contracts_contract_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.month:%Y-%m}"

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from catalog.reports import unit_months_refresh, unit_weeks_refresh
 from contracts.reports import (
+    contract_months_refresh,
     return_pieces_refresh,
     revenue_pieces_refresh,
     unit_month_rentals_refresh,
@@ -34,6 +35,7 @@ REFRESHES: dict[str, Callable[..., int]] = {
     "per unit": unit_month_rentals_refresh,
     "revenue": revenue_pieces_refresh,
     "returns": return_pieces_refresh,
+    "customers": contract_months_refresh,
     "service": ticket_pieces_refresh,
 }
 

@@ -175,7 +175,7 @@ REPORT_QUERIES = {
     "deposits": 5,
     "returns": 10,
     "service": 7,
-    "customers": 6,
+    "customers": 7,
 }
 
 

@@ -41,6 +41,7 @@ TABLES = (
     "contracts_unitmonthrental",
     "contracts_revenuepiece",
     "contracts_returnpiece",
+    "contracts_contractmonth",
     "service_tickets_ticketpiece",
 )
 _keys = count()
@@ -242,6 +243,13 @@ def _variants(company) -> list:
                     ),
                 )
             )
+    for tier in (None, "basic"):
+        out.append(
+            (
+                f"customers {tier}",
+                lambda live, t=tier: reports.customers(period=PERIOD, tier=t, now=NOW, live=live),
+            )
+        )
     for filters in ({}, {"model": company["model"].pk}, {"depot": company["depot"].pk}):
         out.append(
             (
@@ -324,5 +332,13 @@ def test_the_backfill_command_fills_every_rollup_for_the_months_asked():
     months = months_of(last_months(local(timezone.now()).date(), 4))
     assert not rollup_covers("revenue", months)
     call_command("refresh_rollups", months=4, stdout=io.StringIO())
-    for name in ("utilisation", "utilisation_weeks", "per_unit", "revenue", "returns", "service"):
+    for name in (
+        "utilisation",
+        "utilisation_weeks",
+        "per_unit",
+        "revenue",
+        "returns",
+        "service",
+        "customers",
+    ):
         assert rollup_covers(name, months), name
