@@ -739,6 +739,8 @@ FROM b
 JOIN contracts_charge c ON c.created_at >= b.lo AND c.created_at < b.hi
 JOIN contracts_contract k ON k.id = c.contract_id
 GROUP BY 1, 2, 3, 4
+ON CONFLICT (contract_id, month) DO UPDATE SET
+    customer_id = EXCLUDED.customer_id, tier = EXCLUDED.tier, charged = EXCLUDED.charged
 """
 
 NEW_CUSTOMERS_SQL = """

@@ -320,6 +320,8 @@ d AS (
 INSERT INTO service_tickets_ticketminutes (day, whole_month, dim, key, measure, minute, "values")
 SELECT day, whole_month, dim, key, measure, (floor(y / {bin}) * {bin})::int, array_agg(y ORDER BY y)
 FROM d GROUP BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (day, whole_month, dim, key, measure, minute)
+    DO UPDATE SET "values" = EXCLUDED."values"
 """
 
 # The percentiles of the unfiltered report from those minutes: in each grouping, the running
