@@ -7,10 +7,14 @@ those same rows, so the figures cannot disagree between them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
+
+from .periods import months_of
+from .timeutil import local
 
 # How a column's values are shown and exported.
 TEXT, INT, MONEY, HOURS, PERCENT, MINUTES = "text", "int", "money", "hours", "percent", "minutes"
@@ -101,16 +105,10 @@ def rollup_mark(name: str, months: list, now) -> None:
 def whole_months(period, now) -> bool:
     """From the first of a month to the end of a month, or to today: made of whole rollup
     pieces."""
-    from datetime import timedelta
-
-    from .timeutil import local
-
     following = period.last + timedelta(days=1)
     return period.first.day == 1 and (following.day == 1 or period.last >= local(now).date())
 
 
 def reads_rollup(name: str, period, now, live: bool) -> bool:
     """A report reads its rollup over whole months that the rollup holds, else the facts."""
-    from .periods import months_of
-
     return not live and whole_months(period, now) and rollup_covers(name, months_of(period))
