@@ -319,3 +319,32 @@ class UnitMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} {self.month:%Y-%m}"
+
+
+class UnitWeek(models.Model):
+    """The weekly utilisation rollup: one unit's hours in one piece of a week — the week cut at
+    the edges of its month, so that a period of whole months is made of whole pieces. `day` is
+    the piece's first day. Written only by `catalog.reports.unit_weeks_refresh`."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    period_seconds = models.BigIntegerField()
+    down_seconds = models.BigIntegerField()
+    rented_seconds = models.BigIntegerField()
+    computed_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "day"], name="catalog_unit_week_once"),
+            models.CheckConstraint(
+                condition=Q(down_seconds__lte=F("period_seconds"))
+                & Q(rented_seconds__lte=F("period_seconds") - F("down_seconds"))
+                & Q(rented_seconds__gte=0)
+                & Q(down_seconds__gte=0),
+                name="catalog_unit_week_hours_add_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="catalog_unit_week_day")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.day}"

@@ -5,17 +5,20 @@ been acquired; its available hours are the hours of the period (up to now) less 
 maintenance entries on the calendar and the time it spent in repair (`RepairPeriod`). Rented
 hours are those of its rental entries, up to an early release.
 
-Monthly figures over whole months are read from the rollup `UnitMonth` (a row per unit and
-month, refreshed by an idempotent Celery task every few minutes for the current month and
-nightly for the months before), because summing 200,000 calendar ranges per page is far too slow
-at a real company's size (bench/reports.py). Weeks and other spans are computed live from the
-calendar by the same SQL that fills the rollup, so both paths give the same hours (a test proves
-it). One SQL statement per report either way.
+Figures over whole months are read from the rollups — `UnitMonth` (a row per unit and month)
+and `UnitWeek` (a row per unit and piece of a week cut at the months' edges) — refreshed by
+idempotent Celery tasks every few minutes for the current month and nightly for the months
+before (rental/operations/rollups.py), because summing 200,000 calendar ranges per page is far
+too slow at a real company's size (bench/reports.py). Other spans are computed live from the
+calendar by the same SQL that fills the rollups, so both paths give the same hours (a test
+proves it). A month the rollups have not been given (`core.RollupMonth`) is computed live too,
+so a report never shows an empty month for want of a refresh. One SQL statement per report
+either way, after the one that asks whether the rollup holds the months.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection
 from django.utils import timezone
@@ -23,9 +26,27 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from rental.core.i18n import pick
-from rental.core.periods import BUCKETS_SQL, Bucket, Period, bucket_arrays, midnight
-from rental.core.reports import HOURS, INT, PERCENT, TEXT, Column, Table, fetch, hours, percent
-from rental.core.timeutil import local
+from rental.core.periods import (
+    BUCKETS_SQL,
+    Bucket,
+    Period,
+    bucket_arrays,
+    midnight,
+    month_pieces,
+)
+from rental.core.reports import (
+    HOURS,
+    INT,
+    PERCENT,
+    TEXT,
+    Column,
+    Table,
+    fetch,
+    hours,
+    percent,
+    reads_rollup,
+    rollup_mark,
+)
 
 GROUPS = {
     # group → (key, Chinese label, English label) as SQL over a, m, c, br
@@ -111,25 +132,60 @@ WITH unit_bucket AS (
 )
 """
 
-AGGREGATE_SQL = """
-SELECT g_key, min(g_zh) AS g_zh, min(g_en) AS g_en, bucket,
-       GROUPING(g_key) AS all_groups, GROUPING(bucket) AS all_buckets,
-       count(DISTINCT id) AS units,
-       sum(period_s) / 3600 AS period_h, sum(down_s) / 3600 AS down_h,
-       sum(rented_s) / 3600 AS rented_h
-FROM unit_bucket
-GROUP BY GROUPING SETS ({sets})
-ORDER BY all_groups DESC, min(g_zh), g_key, bucket NULLS FIRST
+# The same per week, from the pieces of weeks cut at the months' edges (`UnitWeek`).
+ROLLUP_WEEK_SQL = """
+WITH unit_bucket AS (
+    SELECT a.id, {g_key} AS g_key, {g_zh} AS g_zh, {g_en} AS g_en,
+           to_char(uw.day, 'IYYY-"W"IW') AS bucket, uw.period_seconds AS period_s,
+           uw.down_seconds AS down_s, uw.rented_seconds AS rented_s
+    FROM catalog_unitweek uw
+    JOIN catalog_asset a ON a.id = uw.asset_id
+    JOIN catalog_equipmentmodel m ON m.id = a.model_id
+    JOIN catalog_category c ON c.id = m.category_id
+    JOIN catalog_brand br ON br.id = m.brand_id
+    WHERE uw.day >= %(first)s AND uw.day <= %(last)s AND uw.period_seconds > 0
+      AND a.service_status <> 'retired'
+      AND (%(category)s::bigint IS NULL OR m.category_id = %(category)s)
+      AND (%(model)s::bigint IS NULL OR a.model_id = %(model)s)
+      AND (%(depot)s::bigint IS NULL OR a.depot_id = %(depot)s)
+)
+"""
+
+# Units are counted once per bucket and once over the period: each unit's bucket first (a unit
+# may have several pieces in one week), then its period, so every grouping is a plain hashed sum
+# rather than a count(DISTINCT) that sorts all the rows once per grouping.
+AGGREGATE_SQL = """,
+cell AS (
+    SELECT id, g_key, min(g_zh) AS g_zh, min(g_en) AS g_en, bucket, sum(period_s) AS period_s,
+           sum(down_s) AS down_s, sum(rented_s) AS rented_s
+    FROM unit_bucket GROUP BY id, g_key, bucket
+),
+unit_total AS (
+    SELECT id, g_key, min(g_zh) AS g_zh, min(g_en) AS g_en, sum(period_s) AS period_s,
+           sum(down_s) AS down_s, sum(rented_s) AS rented_s
+    FROM cell GROUP BY id, g_key
+),
+grouped AS (
+    SELECT {per_bucket} AS all_groups, 0 AS all_buckets, count(*) AS units,
+           sum(period_s) / 3600 AS period_h, sum(down_s) / 3600 AS down_h,
+           sum(rented_s) / 3600 AS rented_h
+    FROM cell GROUP BY GROUPING SETS ({sets})
+    UNION ALL
+    SELECT g_key, min(g_zh), min(g_en), NULL, GROUPING(g_key), 1, count(*),
+           sum(period_s) / 3600, sum(down_s) / 3600, sum(rented_s) / 3600
+    FROM unit_total GROUP BY GROUPING SETS ((g_key), ())
+)
+SELECT * FROM grouped ORDER BY all_groups DESC, g_zh, g_key, bucket NULLS FIRST
 """
 
 REFRESH_SQL = """
-INSERT INTO catalog_unitmonth (asset_id, month, period_seconds, down_seconds, rented_seconds,
-                               computed_until)
-SELECT id, to_date(bucket, 'YYYY-MM'), period_s, down_s, least(rented_s, period_s - down_s),
+INSERT INTO {table} (asset_id, {column}, period_seconds, down_seconds, rented_seconds,
+                     computed_until)
+SELECT id, to_date(bucket, '{key}'), period_s, down_s, least(rented_s, period_s - down_s),
        %(now)s
 FROM (SELECT id, bucket, round(period_s)::bigint AS period_s, round(down_s)::bigint AS down_s,
              round(rented_s)::bigint AS rented_s FROM unit_bucket) rounded
-ON CONFLICT (asset_id, month) DO UPDATE SET
+ON CONFLICT (asset_id, {column}) DO UPDATE SET
     period_seconds = EXCLUDED.period_seconds, down_seconds = EXCLUDED.down_seconds,
     rented_seconds = EXCLUDED.rented_seconds, computed_until = EXCLUDED.computed_until
 """
@@ -153,18 +209,29 @@ def utilisation(
     buckets = [b for b in period.buckets(grain) if b.start < now]
     buckets = [b if b.end <= now else type(b)(b.key, b.start, now) for b in buckets]
     g_key, g_zh, g_en = GROUPS[group]
-    sets = "(g_key), (bucket), ()" if group == "unit" else "(g_key, bucket), (g_key), (bucket), ()"
+    # Per unit and bucket would be thousands of rows: only per bucket, and per unit.
+    if group == "unit":
+        sets = "(bucket)"
+        per_bucket = "NULL::bigint AS g_key, NULL AS g_zh, NULL AS g_en, bucket, 1"
+    else:
+        sets = "(g_key, bucket), (bucket)"
+        per_bucket = "g_key, min(g_zh) AS g_zh, min(g_en) AS g_en, bucket, GROUPING(g_key)"
     filters = {"category": category, "model": model, "depot": depot}
     if not buckets:
         raw = []
-    elif not live and grain == "month" and _whole_months(period, now):
-        sql = ROLLUP_SQL.format(g_key=g_key, g_zh=g_zh, g_en=g_en) + AGGREGATE_SQL.format(sets=sets)
+    elif reads_rollup(
+        "utilisation" if grain == "month" else "utilisation_weeks", period, now, live
+    ):
+        rollup = ROLLUP_SQL if grain == "month" else ROLLUP_WEEK_SQL
+        sql = rollup.format(g_key=g_key, g_zh=g_zh, g_en=g_en) + AGGREGATE_SQL.format(
+            sets=sets, per_bucket=per_bucket
+        )
         months = [b.start.date().replace(day=1) for b in buckets]
-        raw = fetch(sql, {"months": months, **filters})
+        raw = fetch(sql, {"months": months, "first": period.first, "last": period.last, **filters})
     else:
         sql = UNIT_BUCKET_SQL.format(
             buckets=BUCKETS_SQL, g_key=g_key, g_zh=g_zh, g_en=g_en
-        ) + AGGREGATE_SQL.format(sets=sets)
+        ) + AGGREGATE_SQL.format(sets=sets, per_bucket=per_bucket)
         params = {
             **bucket_arrays(buckets),
             "start": buckets[0].start,
@@ -222,12 +289,6 @@ def utilisation(
     return tables
 
 
-def _whole_months(period: Period, now: datetime) -> bool:
-    """From the first of a month to the end of a month, or to today."""
-    following = period.last + timedelta(days=1)
-    return period.first.day == 1 and (following.day == 1 or period.last >= local(now).date())
-
-
 def unit_months_refresh(*, months: list[date], now: datetime | None = None) -> int:
     """Recompute the rollup rows of these months for every unit, up to `now`: one statement,
     idempotent (an upsert), so running it twice or concurrently leaves the same rows."""
@@ -239,6 +300,21 @@ def unit_months_refresh(*, months: list[date], now: datetime | None = None) -> i
         start, end = midnight(month), min(midnight(following), now)
         if start < end:
             buckets.append(Bucket(key=f"{month:%Y-%m}", start=start, end=end))
+    rows = _refresh(buckets, now, table="catalog_unitmonth", column="month", key="YYYY-MM")
+    rollup_mark("utilisation", [b.start.date() for b in buckets], now)
+    return rows
+
+
+def unit_weeks_refresh(*, months: list[date], now: datetime | None = None) -> int:
+    """The weekly rollup of these months: a row per unit and piece of a week (idempotent)."""
+    now = now or timezone.now()
+    pieces = month_pieces(months, now)
+    rows = _refresh(pieces, now, table="catalog_unitweek", column="day", key="YYYY-MM-DD")
+    rollup_mark("utilisation_weeks", sorted({p.start.date().replace(day=1) for p in pieces}), now)
+    return rows
+
+
+def _refresh(buckets: list[Bucket], now: datetime, **target: str) -> int:
     if not buckets:
         return 0
     sql = UNIT_BUCKET_SQL.format(buckets=BUCKETS_SQL, g_key="a.id", g_zh="''", g_en="''")
@@ -253,7 +329,7 @@ def unit_months_refresh(*, months: list[date], now: datetime | None = None) -> i
         "depot": None,
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql + REFRESH_SQL, params)
+        cursor.execute(sql + REFRESH_SQL.format(**target), params)
         return cursor.rowcount
 
 

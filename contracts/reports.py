@@ -8,14 +8,25 @@ sheet and the chart all render.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from rental.core.i18n import pick
-from rental.core.periods import BUCKETS_SQL, Period, bucket_arrays
+from rental.core.periods import (
+    BUCKET_KEY_SQL,
+    BUCKETS_SQL,
+    Bucket,
+    Period,
+    bucket_arrays,
+    midnight,
+    month_pieces,
+    months_of,
+    span,
+)
 from rental.core.reports import (
     HOURS,
     INT,
@@ -28,6 +39,8 @@ from rental.core.reports import (
     hours,
     money,
     percent,
+    reads_rollup,
+    rollup_mark,
 )
 
 # Late-return charges by contract unit: their key is contract:<id>:unit:<unit id>:late.
@@ -39,8 +52,7 @@ LATE_CHARGES = """
 # Contracts that count: signed or later, never a draft or a cancelled one.
 COUNTED = "('signed', 'active', 'returned', 'closed')"
 
-PER_UNIT_SQL = """
-WITH u AS (
+UNITS_SQL = """
     SELECT a.id, a.asset_tag, a.purchase_cost, a.acquired_on, br.name || ' ' || m.name AS model,
            c.name_zh, c.name_en
     FROM catalog_asset a
@@ -50,7 +62,10 @@ WITH u AS (
     WHERE (%(category)s::bigint IS NULL OR m.category_id = %(category)s)
       AND (%(model)s::bigint IS NULL OR a.model_id = %(model)s)
       AND (%(depot)s::bigint IS NULL OR a.depot_id = %(depot)s)
-),
+"""
+
+PER_UNIT_SQL = """
+WITH u AS ({units}),
 cu AS (
     SELECT cu.asset_id, cu.handed_over_at AS out_at, coalesce(cu.returned_at, %(now)s) AS in_at,
            cu.rent + coalesce(late.amount, 0) AS revenue
@@ -88,6 +103,76 @@ ORDER BY coalesce(rent.revenue, 0) DESC, u.asset_tag
 """
 
 
+# The same from the rollup: the months' sums, and the revenue since purchase of the last month.
+PER_UNIT_ROLLUP_SQL = """
+WITH u AS ({units}),
+r AS (
+    SELECT asset_id, sum(times_rented) AS times, sum(rented_seconds) / 3600.0 AS rented_h,
+           sum(revenue) AS revenue, sum(down_seconds) / 3600.0 AS down_h
+    FROM contracts_unitmonthrental
+    WHERE month = ANY(%(months)s::date[]) AND asset_id IN (SELECT id FROM u)
+    GROUP BY asset_id
+),
+life AS (
+    SELECT asset_id, lifetime_revenue FROM contracts_unitmonthrental
+    WHERE month = (SELECT max(month) FROM contracts_unitmonthrental)
+      AND asset_id IN (SELECT id FROM u)
+)
+SELECT u.*, coalesce(r.times, 0) AS times, coalesce(r.rented_h, 0) AS rented_h,
+       coalesce(r.revenue, 0) AS revenue, coalesce(life.lifetime_revenue, 0) AS lifetime,
+       coalesce(r.down_h, 0) AS down_h
+FROM u LEFT JOIN r ON r.asset_id = u.id LEFT JOIN life ON life.asset_id = u.id
+ORDER BY coalesce(r.revenue, 0) DESC, u.asset_tag
+"""
+
+# Each unit's month: the per-unit figures over one month each, for the rollup.
+PER_UNIT_REFRESH_SQL = """
+WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
+cu AS (
+    SELECT cu.asset_id, cu.handed_over_at AS out_at, coalesce(cu.returned_at, %(now)s) AS in_at,
+           cu.rent + coalesce(late.amount, 0) AS revenue
+    FROM contracts_contractunit cu
+    JOIN contracts_contract k ON k.id = cu.contract_id AND k.status IN {counted}
+    LEFT JOIN ({late}) late ON late.unit_id = cu.id
+    WHERE cu.handed_over_at IS NOT NULL AND cu.handed_over_at < %(end)s
+),
+rent AS (
+    SELECT b.bucket, cu.asset_id,
+           count(*) FILTER (WHERE out_at >= b.lo) AS times,
+           sum(extract(epoch FROM least(in_at, b.hi) - greatest(out_at, b.lo)))
+               FILTER (WHERE in_at > b.lo) AS rented_s,
+           sum(revenue) FILTER (WHERE out_at >= b.lo) AS revenue,
+           sum(revenue) AS lifetime
+    FROM b JOIN cu ON cu.out_at < b.hi
+    GROUP BY 1, 2
+),
+down AS (
+    SELECT b.bucket, d.asset_id,
+           sum(extract(epoch FROM least(d.hi, b.hi) - greatest(d.lo, b.lo))) AS down_s
+    FROM (
+        SELECT asset_id, starts_at AS lo, least(ends_at, coalesce(released_at, ends_at)) AS hi
+        FROM catalog_calendarentry WHERE kind = 'maintenance'
+        UNION ALL
+        SELECT asset_id, started_at, coalesce(ended_at, %(now)s) FROM catalog_repairperiod
+    ) d
+    JOIN b ON d.lo < b.hi AND d.hi > b.lo
+    GROUP BY 1, 2
+)
+INSERT INTO contracts_unitmonthrental (asset_id, month, times_rented, rented_seconds,
+    down_seconds, revenue, lifetime_revenue, computed_until)
+SELECT a.id, to_date(b.bucket, 'YYYY-MM'), coalesce(rent.times, 0),
+       round(coalesce(rent.rented_s, 0))::bigint, round(coalesce(down.down_s, 0))::bigint,
+       coalesce(rent.revenue, 0), coalesce(rent.lifetime, 0), %(now)s
+FROM catalog_asset a CROSS JOIN b
+LEFT JOIN rent ON rent.asset_id = a.id AND rent.bucket = b.bucket
+LEFT JOIN down ON down.asset_id = a.id AND down.bucket = b.bucket
+ON CONFLICT (asset_id, month) DO UPDATE SET
+    times_rented = EXCLUDED.times_rented, rented_seconds = EXCLUDED.rented_seconds,
+    down_seconds = EXCLUDED.down_seconds, revenue = EXCLUDED.revenue,
+    lifetime_revenue = EXCLUDED.lifetime_revenue, computed_until = EXCLUDED.computed_until
+"""
+
+
 def per_unit(
     *,
     period: Period,
@@ -95,23 +180,29 @@ def per_unit(
     model: int | None = None,
     depot: int | None = None,
     now: datetime | None = None,
+    live: bool = False,
 ) -> list[Table]:
     """Each unit: times and hours rented and its revenue in the period (rent and late-return
     charges of contracts handed over in it), downtime, purchase cost, and the return on that
-    cost so far: (revenue since purchase − cost) ÷ cost."""
+    cost so far: (revenue since purchase − cost) ÷ cost. Whole months the rollup holds are read
+    from it."""
     now = now or timezone.now()
     end = min(period.end, now)
-    raw = fetch(
-        PER_UNIT_SQL.format(counted=COUNTED, late=LATE_CHARGES),
-        {
-            "start": period.start,
-            "end": end,
-            "now": now,
-            "category": category,
-            "model": model,
-            "depot": depot,
-        },
-    )
+    params = {
+        "start": period.start,
+        "end": end,
+        "now": now,
+        "category": category,
+        "model": model,
+        "depot": depot,
+        "months": months_of(period),
+    }
+    if reads_rollup("per_unit", period, now, live):
+        raw = fetch(PER_UNIT_ROLLUP_SQL.format(units=UNITS_SQL), params)
+    else:
+        raw = fetch(
+            PER_UNIT_SQL.format(units=UNITS_SQL, counted=COUNTED, late=LATE_CHARGES), params
+        )
     rows = []
     for r in raw:
         cost = r["purchase_cost"]
@@ -218,15 +309,113 @@ ORDER BY b.i
 
 REVENUE_KINDS = ("rent", "trips", "repair", "late_return", "damage", "adjustment")
 
+# The same for every tier at once, a row per piece of a week and tier, for the rollup.
+REVENUE_REFRESH_SQL = """
+WITH b(bucket, lo, hi, i) AS (SELECT * FROM {buckets} WITH ORDINALITY),
+moves AS (
+    SELECT c.contract_id, k.tier, width_bucket(c.created_at, %(los)s::timestamptz[]) AS i,
+           c.kind, c.amount
+    FROM contracts_charge c JOIN contracts_contract k ON k.id = c.contract_id
+    WHERE c.created_at < %(end)s
+    UNION ALL
+    SELECT p.contract_id, k.tier, width_bucket(p.received_at, %(los)s::timestamptz[]),
+           'payment', -p.amount
+    FROM contracts_payment p JOIN contracts_contract k ON k.id = p.contract_id
+    WHERE p.received_at < %(end)s
+),
+per_bucket AS (
+    SELECT i, tier,
+           sum(amount) FILTER (WHERE kind = 'rent') AS rent,
+           sum(amount) FILTER (WHERE kind IN ('delivery', 'pickup')) AS trips,
+           sum(amount) FILTER (WHERE kind = 'service') AS repair,
+           sum(amount) FILTER (WHERE kind = 'late_return') AS late_return,
+           sum(amount) FILTER (WHERE kind = 'damage') AS damage,
+           sum(amount) FILTER (WHERE kind = 'adjustment') AS adjustment,
+           sum(amount) FILTER (WHERE kind <> 'payment') AS charged,
+           -sum(amount) FILTER (WHERE kind = 'payment') AS collected
+    FROM moves WHERE i > 0 GROUP BY i, tier
+),
+balances AS (
+    SELECT contract_id, tier, i,
+           sum(sum(amount)) OVER (PARTITION BY contract_id ORDER BY i) AS balance,
+           lead(i, 1, %(count)s + 1) OVER (PARTITION BY contract_id ORDER BY i) AS next_i
+    FROM moves GROUP BY contract_id, tier, i
+),
+owed AS (
+    SELECT b.i, balances.tier, sum(greatest(balances.balance, 0)) AS outstanding
+    FROM balances JOIN b ON b.i >= balances.i AND b.i < balances.next_i
+    GROUP BY b.i, balances.tier
+),
+tiers AS (SELECT DISTINCT tier FROM moves)
+INSERT INTO contracts_revenuepiece (day, tier, rent, trips, repair, late_return, damage,
+    adjustment, charged, collected, outstanding, computed_until)
+SELECT b.bucket::date, t.tier, coalesce(p.rent, 0), coalesce(p.trips, 0), coalesce(p.repair, 0),
+       coalesce(p.late_return, 0), coalesce(p.damage, 0), coalesce(p.adjustment, 0),
+       coalesce(p.charged, 0), coalesce(p.collected, 0), coalesce(owed.outstanding, 0), %(now)s
+FROM b CROSS JOIN tiers t
+LEFT JOIN per_bucket p ON p.i = b.i AND p.tier = t.tier
+LEFT JOIN owed ON owed.i = b.i AND owed.tier = t.tier
+ON CONFLICT (day, tier) DO UPDATE SET
+    rent = EXCLUDED.rent, trips = EXCLUDED.trips, repair = EXCLUDED.repair,
+    late_return = EXCLUDED.late_return, damage = EXCLUDED.damage,
+    adjustment = EXCLUDED.adjustment, charged = EXCLUDED.charged, collected = EXCLUDED.collected,
+    outstanding = EXCLUDED.outstanding, computed_until = EXCLUDED.computed_until
+"""
 
-def revenue(*, period: Period, grain: str = "month", tier: str | None = None) -> list[Table]:
+# The weeks or months from the pieces: sums, and what was owed at the end of the last piece.
+REVENUE_ROLLUP_SQL = """
+WITH b(bucket, i) AS (SELECT * FROM unnest(%(keys)s::text[]) WITH ORDINALITY),
+p AS (
+    SELECT {key} AS bucket, day, sum(rent) AS rent, sum(trips) AS trips, sum(repair) AS repair,
+           sum(late_return) AS late_return, sum(damage) AS damage,
+           sum(adjustment) AS adjustment, sum(charged) AS charged, sum(collected) AS collected,
+           sum(outstanding) AS outstanding
+    FROM contracts_revenuepiece
+    WHERE day >= %(first)s AND day <= %(last)s AND (%(tier)s::text IS NULL OR tier = %(tier)s)
+    GROUP BY day
+),
+r AS (
+    SELECT bucket, sum(rent) AS rent, sum(trips) AS trips, sum(repair) AS repair,
+           sum(late_return) AS late_return, sum(damage) AS damage,
+           sum(adjustment) AS adjustment, sum(charged) AS charged, sum(collected) AS collected,
+           (array_agg(outstanding ORDER BY day DESC))[1] AS outstanding
+    FROM p GROUP BY bucket
+)
+SELECT b.bucket, r.rent, r.trips, r.repair, r.late_return, r.damage, r.adjustment, r.charged,
+       r.collected, r.outstanding
+FROM b LEFT JOIN r ON r.bucket = b.bucket
+ORDER BY b.i
+"""
+
+
+def revenue(
+    *,
+    period: Period,
+    grain: str = "month",
+    tier: str | None = None,
+    now: datetime | None = None,
+    live: bool = False,
+) -> list[Table]:
     """Charged per month by kind, collected (payments received), and outstanding at the end of
-    each month: what customers owed then, contract by contract (an overpaid contract owes 0)."""
+    each month: what customers owed then, contract by contract (an overpaid contract owes 0).
+    Whole months the rollup holds are read from it."""
+    now = now or timezone.now()
     buckets = period.buckets(grain)
-    raw = fetch(
-        REVENUE_SQL.format(buckets=BUCKETS_SQL),
-        {**bucket_arrays(buckets), "end": period.end, "tier": tier, "count": len(buckets)},
-    )
+    if reads_rollup("revenue", period, now, live):
+        raw = fetch(
+            REVENUE_ROLLUP_SQL.format(key=BUCKET_KEY_SQL[grain].format(day="day")),
+            {
+                "keys": [b.key for b in buckets],
+                "first": period.first,
+                "last": period.last,
+                "tier": tier,
+            },
+        )
+    else:
+        raw = fetch(
+            REVENUE_SQL.format(buckets=BUCKETS_SQL),
+            {**bucket_arrays(buckets), "end": period.end, "tier": tier, "count": len(buckets)},
+        )
     keys = (*REVENUE_KINDS, "charged", "collected", "outstanding")
     rows = [{"bucket": r["bucket"], **{k: money(r[k]) for k in keys}} for r in raw]
     total = {k: sum((r[k] for r in rows), money(0)) for k in keys if k != "outstanding"}
@@ -261,21 +450,29 @@ def revenue(*, period: Period, grain: str = "month", tier: str | None = None) ->
     ]
 
 
+# One pass over the ledger: each entry falls in a bucket (0 before the period); what is held at
+# a bucket's end is every net movement up to it, the ones before the period included.
 DEPOSITS_SQL = """
-WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
+WITH b(bucket, lo, hi, i) AS (SELECT * FROM {buckets} WITH ORDINALITY),
 d AS (
-    SELECT e.* FROM contracts_depositentry e
-    WHERE e.contract_id IN (SELECT id FROM contracts_contract
-                            WHERE %(tier)s::text IS NULL OR tier = %(tier)s)
+    SELECT width_bucket(e.recorded_at, %(los)s::timestamptz[]) AS i, e.kind, e.amount
+    FROM contracts_depositentry e
+    WHERE e.recorded_at < %(end)s
+      AND (%(tier)s::text IS NULL OR e.contract_id IN (
+          SELECT id FROM contracts_contract WHERE tier = %(tier)s))
+),
+per AS (
+    SELECT i,
+           sum(amount) FILTER (WHERE kind = 'collected') AS collected,
+           sum(amount) FILTER (WHERE kind = 'refunded') AS refunded,
+           sum(amount) FILTER (WHERE kind = 'deducted') AS deducted,
+           sum(CASE WHEN kind = 'collected' THEN amount ELSE -amount END) AS net
+    FROM d GROUP BY i
 )
-SELECT b.bucket,
-       sum(d.amount) FILTER (WHERE d.kind = 'collected' AND d.recorded_at >= b.lo) AS collected,
-       sum(d.amount) FILTER (WHERE d.kind = 'refunded' AND d.recorded_at >= b.lo) AS refunded,
-       sum(d.amount) FILTER (WHERE d.kind = 'deducted' AND d.recorded_at >= b.lo) AS deducted,
-       sum(CASE WHEN d.kind = 'collected' THEN d.amount ELSE -d.amount END) AS held
-FROM b LEFT JOIN d ON d.recorded_at < b.hi
-GROUP BY b.bucket, b.lo
-ORDER BY b.lo
+SELECT b.bucket, per.collected, per.refunded, per.deducted,
+       (SELECT sum(p.net) FROM per p WHERE p.i <= b.i) AS held
+FROM b LEFT JOIN per ON per.i = b.i
+ORDER BY b.i
 """
 
 
@@ -283,7 +480,10 @@ def deposits(*, period: Period, grain: str = "month", tier: str | None = None) -
     """Deposit money per month — collected, refunded, deducted — and held at each month's end:
     what the company owes back to its customers then."""
     buckets = period.buckets(grain)
-    raw = fetch(DEPOSITS_SQL.format(buckets=BUCKETS_SQL), {**bucket_arrays(buckets), "tier": tier})
+    raw = fetch(
+        DEPOSITS_SQL.format(buckets=BUCKETS_SQL),
+        {**bucket_arrays(buckets), "end": period.end, "tier": tier},
+    )
     keys = ("collected", "refunded", "deducted", "held")
     rows = [{"bucket": r["bucket"], **{k: money(r[k]) for k in keys}} for r in raw]
     total = {k: sum((r[k] for r in rows), money(0)) for k in keys[:3]}
@@ -321,17 +521,63 @@ SELECT b.bucket, count(cu.id) AS returned,
        coalesce(sum(late.amount), 0) AS late_charges,
        count(cu.id) FILTER (WHERE cu.return_condition = 'damaged') AS damaged
 FROM b
-LEFT JOIN contracts_contractunit cu ON cu.returned_at >= b.lo AND cu.returned_at < b.hi
-LEFT JOIN contracts_contract k ON k.id = cu.contract_id
-LEFT JOIN ({late}) late ON late.unit_id = cu.id
-LEFT JOIN catalog_asset a ON a.id = cu.asset_id
-LEFT JOIN catalog_equipmentmodel m ON m.id = a.model_id
-WHERE cu.id IS NULL OR (
-    (%(category)s::bigint IS NULL OR m.category_id = %(category)s)
+LEFT JOIN (
+    contracts_contractunit cu
+    JOIN contracts_contract k ON k.id = cu.contract_id
+    JOIN catalog_asset a ON a.id = cu.asset_id
+    JOIN catalog_equipmentmodel m ON m.id = a.model_id
+    LEFT JOIN ({late}) late ON late.unit_id = cu.id
+) ON cu.returned_at >= b.lo AND cu.returned_at < b.hi
+    -- filtered in the join, so a month without such returns still has its row of zeros
+    AND (%(category)s::bigint IS NULL OR m.category_id = %(category)s)
     AND (%(model)s::bigint IS NULL OR a.model_id = %(model)s)
-    AND (%(depot)s::bigint IS NULL OR a.depot_id = %(depot)s))
+    AND (%(depot)s::bigint IS NULL OR a.depot_id = %(depot)s)
 GROUP BY b.bucket, b.lo
 ORDER BY b.lo
+"""
+
+# Units returned per piece of a week, model and depot, for the rollup.
+RETURNS_REFRESH_SQL = """
+WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets})
+INSERT INTO contracts_returnpiece (day, model_id, depot_id, returned, late, late_seconds,
+    late_charges, damaged, computed_until)
+SELECT b.bucket::date, a.model_id, a.depot_id, count(cu.id),
+       count(cu.id) FILTER (WHERE cu.returned_at > k.ends_at),
+       coalesce(sum(extract(epoch FROM cu.returned_at - k.ends_at))
+                    FILTER (WHERE cu.returned_at > k.ends_at), 0),
+       coalesce(sum(late.amount), 0),
+       count(cu.id) FILTER (WHERE cu.return_condition = 'damaged'), %(now)s
+FROM b
+JOIN contracts_contractunit cu ON cu.returned_at >= b.lo AND cu.returned_at < b.hi
+JOIN contracts_contract k ON k.id = cu.contract_id
+JOIN catalog_asset a ON a.id = cu.asset_id
+LEFT JOIN ({late}) late ON late.unit_id = cu.id
+GROUP BY 1, 2, 3
+ON CONFLICT (day, model_id, depot_id) DO UPDATE SET
+    returned = EXCLUDED.returned, late = EXCLUDED.late, late_seconds = EXCLUDED.late_seconds,
+    late_charges = EXCLUDED.late_charges, damaged = EXCLUDED.damaged,
+    computed_until = EXCLUDED.computed_until
+"""
+
+RETURNS_ROLLUP_SQL = """
+WITH b(bucket, i) AS (SELECT * FROM unnest(%(keys)s::text[]) WITH ORDINALITY),
+r AS (
+    SELECT {key} AS bucket, sum(rp.returned) AS returned, sum(rp.late) AS late,
+           sum(rp.late_seconds) AS late_s, sum(rp.late_charges) AS late_charges,
+           sum(rp.damaged) AS damaged
+    FROM contracts_returnpiece rp
+    JOIN catalog_equipmentmodel m ON m.id = rp.model_id
+    WHERE rp.day >= %(first)s AND rp.day <= %(last)s
+      AND (%(category)s::bigint IS NULL OR m.category_id = %(category)s)
+      AND (%(model)s::bigint IS NULL OR rp.model_id = %(model)s)
+      AND (%(depot)s::bigint IS NULL OR rp.depot_id = %(depot)s)
+    GROUP BY 1
+)
+SELECT b.bucket, coalesce(r.returned, 0) AS returned, coalesce(r.late, 0) AS late,
+       r.late_s / 3600 / nullif(r.late, 0) AS avg_late_h,
+       coalesce(r.late_charges, 0) AS late_charges, coalesce(r.damaged, 0) AS damaged
+FROM b LEFT JOIN r ON r.bucket = b.bucket
+ORDER BY b.i
 """
 
 OVERDUE_SQL = """
@@ -360,15 +606,28 @@ def returns(
     model: int | None = None,
     depot: int | None = None,
     now: datetime | None = None,
+    live: bool = False,
 ) -> list[Table]:
-    """Units overdue now, and per month the units returned, how many late and by how long."""
+    """Units overdue now, and per month the units returned, how many late and by how long.
+    Whole months the rollup holds are read from it; the overdue units always from the facts."""
     now = now or timezone.now()
     filters = {"category": category, "model": model, "depot": depot}
     buckets = period.buckets(grain)
-    raw = fetch(
-        LATE_SQL.format(buckets=BUCKETS_SQL, late=LATE_CHARGES),
-        {**bucket_arrays(buckets), **filters},
-    )
+    if reads_rollup("returns", period, now, live):
+        raw = fetch(
+            RETURNS_ROLLUP_SQL.format(key=BUCKET_KEY_SQL[grain].format(day="rp.day")),
+            {
+                "keys": [b.key for b in buckets],
+                "first": period.first,
+                "last": period.last,
+                **filters,
+            },
+        )
+    else:
+        raw = fetch(
+            LATE_SQL.format(buckets=BUCKETS_SQL, late=LATE_CHARGES),
+            {**bucket_arrays(buckets), **filters},
+        )
     rows = [
         {
             "bucket": r["bucket"],
@@ -454,6 +713,36 @@ FROM spend JOIN contracts_customer cust ON cust.id = spend.customer_id
 ORDER BY spend.charged DESC, cust.name
 """
 
+# The same from the rollup: each contract's months in the period, summed per contract first and
+# then per customer (both hashed; a count(DISTINCT) would sort every row).
+CUSTOMERS_ROLLUP_SQL = """
+WITH per_contract AS (
+    SELECT customer_id, contract_id, sum(charged) AS charged
+    FROM contracts_contractmonth
+    WHERE month = ANY(%(months)s::date[]) AND (%(tier)s::text IS NULL OR tier = %(tier)s)
+    GROUP BY customer_id, contract_id
+),
+spend AS (
+    SELECT customer_id, sum(charged) AS charged, count(*) AS contracts
+    FROM per_contract GROUP BY customer_id
+)
+SELECT cust.id, cust.name, cust.kind, spend.charged, spend.contracts
+FROM spend JOIN contracts_customer cust ON cust.id = spend.customer_id
+ORDER BY spend.charged DESC, cust.name
+"""
+
+CONTRACT_MONTHS_REFRESH_SQL = """
+WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets})
+INSERT INTO contracts_contractmonth (contract_id, customer_id, tier, month, charged)
+SELECT k.id, k.customer_id, k.tier, to_date(b.bucket, 'YYYY-MM'), sum(c.amount)
+FROM b
+JOIN contracts_charge c ON c.created_at >= b.lo AND c.created_at < b.hi
+JOIN contracts_contract k ON k.id = c.contract_id
+GROUP BY 1, 2, 3, 4
+ON CONFLICT (contract_id, month) DO UPDATE SET
+    customer_id = EXCLUDED.customer_id, tier = EXCLUDED.tier, charged = EXCLUDED.charged
+"""
+
 NEW_CUSTOMERS_SQL = """
 WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets})
 SELECT b.bucket, count(c.id) FILTER (WHERE c.kind = 'company') AS companies,
@@ -465,13 +754,24 @@ GROUP BY b.bucket, b.lo ORDER BY b.lo
 TOP = 20
 
 
-def customers(*, period: Period, grain: str = "month", tier: str | None = None) -> list[Table]:
+def customers(
+    *,
+    period: Period,
+    grain: str = "month",
+    tier: str | None = None,
+    now: datetime | None = None,
+    live: bool = False,
+) -> list[Table]:
     """The top customers by what they were charged in the period, companies against
-    individuals, and new customers per month."""
+    individuals, and new customers per month. Whole months the rollup holds are read from it."""
     from .models import Customer
 
-    params = {"start": period.start, "end": period.end, "tier": tier}
-    people = fetch(CUSTOMERS_SQL, params)
+    now = now or timezone.now()
+    params = {"start": period.start, "end": period.end, "tier": tier, "months": months_of(period)}
+    if reads_rollup("customers", period, now, live):
+        people = fetch(CUSTOMERS_ROLLUP_SQL, params)
+    else:
+        people = fetch(CUSTOMERS_SQL, params)
     kinds = dict(Customer.Kind.choices)
     # Companies against individuals, summed from the same rows (one query fewer).
     split: dict[str, dict] = {}
@@ -566,3 +866,87 @@ def customers(*, period: Period, grain: str = "month", tier: str | None = None) 
             chart_kind="stack",
         ),
     ]
+
+
+# --- Refreshing the rollups (rental/operations/rollups.py runs these) ----------------------
+
+
+def _month_buckets(months: list, now: datetime) -> list[Bucket]:
+    out = []
+    for month in months:
+        following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        start, end = midnight(month), min(midnight(following), now)
+        if start < end:
+            out.append(Bucket(key=f"{month:%Y-%m}", start=start, end=end))
+    return out
+
+
+def _execute(sql: str, params: dict) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+# The rows of the months refreshed go first, so a cell that no longer has facts does not stay.
+DELETE_MONTHS_SQL = {
+    "customers": (
+        "DELETE FROM contracts_contractmonth WHERE month >= %(first)s AND month < %(following)s"
+    ),
+    "revenue": "DELETE FROM contracts_revenuepiece WHERE day >= %(first)s AND day < %(following)s",
+    "returns": "DELETE FROM contracts_returnpiece WHERE day >= %(first)s AND day < %(following)s",
+}
+
+
+def _delete_months(name: str, months: list) -> None:
+    following = (max(months).replace(day=28) + timedelta(days=4)).replace(day=1)
+    _execute(DELETE_MONTHS_SQL[name], {"first": min(months), "following": following})
+
+
+def unit_month_rentals_refresh(*, months: list, now: datetime) -> int:
+    """The per-unit rollup of these months, for every unit (idempotent: an upsert)."""
+    buckets = _month_buckets(months, now)
+    if not buckets:
+        return 0
+    sql = PER_UNIT_REFRESH_SQL.format(buckets=BUCKETS_SQL, counted=COUNTED, late=LATE_CHARGES)
+    rows = _execute(sql, {**bucket_arrays(buckets), "end": buckets[-1].end, "now": now})
+    rollup_mark("per_unit", [b.start.date() for b in buckets], now)
+    return rows
+
+
+def revenue_pieces_refresh(*, months: list, now: datetime) -> int:
+    """The revenue rollup of these months (whole and in a row: the running balances need every
+    piece between the first and the last)."""
+    months = span(months)
+    pieces = month_pieces(months, now)
+    if not pieces:
+        return 0
+    _delete_months("revenue", months)
+    sql = REVENUE_REFRESH_SQL.format(buckets=BUCKETS_SQL)
+    rows = _execute(
+        sql, {**bucket_arrays(pieces), "end": pieces[-1].end, "count": len(pieces), "now": now}
+    )
+    rollup_mark("revenue", sorted({p.start.date().replace(day=1) for p in pieces}), now)
+    return rows
+
+
+def return_pieces_refresh(*, months: list, now: datetime) -> int:
+    pieces = month_pieces(months, now)
+    if not pieces:
+        return 0
+    _delete_months("returns", months)
+    sql = RETURNS_REFRESH_SQL.format(buckets=BUCKETS_SQL, late=LATE_CHARGES)
+    rows = _execute(sql, {**bucket_arrays(pieces), "now": now})
+    rollup_mark("returns", sorted({p.start.date().replace(day=1) for p in pieces}), now)
+    return rows
+
+
+def contract_months_refresh(*, months: list, now: datetime) -> int:
+    """The customers rollup of these months: what each contract was charged in each."""
+    buckets = _month_buckets(sorted({m.replace(day=1) for m in months}), now)
+    if not buckets:
+        return 0
+    _delete_months("customers", [b.start.date() for b in buckets])
+    sql = CONTRACT_MONTHS_REFRESH_SQL.format(buckets=BUCKETS_SQL)
+    rows = _execute(sql, bucket_arrays(buckets))
+    rollup_mark("customers", [b.start.date() for b in buckets], now)
+    return rows

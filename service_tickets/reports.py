@@ -9,16 +9,28 @@ were late are counted but not rated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import pgettext_lazy
 
-from rental.core.periods import BUCKETS_SQL, Period, bucket_arrays
-from rental.core.reports import INT, MINUTES, PERCENT, TEXT, Column, Table, fetch, minutes
+from rental.core.periods import BUCKET_KEY_SQL, BUCKETS_SQL, Period, bucket_arrays, month_pieces
+from rental.core.reports import (
+    INT,
+    MINUTES,
+    PERCENT,
+    TEXT,
+    Column,
+    Table,
+    fetch,
+    minutes,
+    reads_rollup,
+    rollup_mark,
+)
 from rental.core.reports import percent as pct
 from rental.core.timeutil import SHANGHAI
 
@@ -181,6 +193,230 @@ GROUP BY GROUPING SETS ((t.bucket), (t.tier), (t.zone), (t.technician_id), ())
 """
 
 
+# The same from the rollup: a cell's counts once, and its minutes as narrow rows of their own
+# (counts 0) for the percentiles, which skip the nulls. The two arrays are unnested side by side
+# (the shorter padded with nulls): their order does not matter to a percentile, and it halves
+# the rows each grouping sorts.
+SERVICE_ROLLUP_SQL = """
+WITH cells AS MATERIALIZED (
+    SELECT {key} AS bucket, p.*
+    FROM service_tickets_ticketpiece p
+    WHERE p.day >= %(first)s AND p.day <= %(last)s
+      AND (%(tier)s::text IS NULL OR p.tier = %(tier)s)
+      AND (%(zone)s::text IS NULL OR p.zone = %(zone)s)
+      AND (%(technician)s::bigint IS NULL OR p.technician_id = %(technician)s)
+),
+t AS (
+    SELECT bucket, tier, zone, technician_id, tickets, met, late, cancelled, late_minutes,
+           late_counted, NULL::float8 AS arrive, NULL::float8 AS resolve
+    FROM cells
+    UNION ALL
+    SELECT bucket, tier, zone, technician_id, 0, 0, 0, 0, 0, 0, x, y
+    FROM cells, unnest(arrive_minutes::float8[], resolve_minutes) AS m(x, y)
+)
+SELECT t.bucket, t.tier, t.zone, t.technician_id,
+       min(u.last_name) AS last_name, min(u.first_name) AS first_name, min(u.username) AS username,
+       GROUPING(t.bucket) AS no_bucket, GROUPING(t.tier) AS no_tier, GROUPING(t.zone) AS no_zone,
+       GROUPING(t.technician_id) AS no_technician,
+       sum(tickets) AS tickets, sum(met) AS met, sum(late) AS late, sum(cancelled) AS cancelled,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY arrive) AS arrive_p50,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY arrive) AS arrive_p90,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve) AS resolve_p50,
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY resolve) AS resolve_p90,
+       sum(late_minutes)::float8 / nullif(sum(late_counted), 0) AS late_by_avg
+FROM t LEFT JOIN accounts_user u ON u.id = t.technician_id
+GROUP BY GROUPING SETS ((t.bucket), (t.tier), (t.zone), (t.technician_id), ())
+"""
+
+
+# The counts alone, from the cells.
+SERVICE_COUNTS_SQL = """
+SELECT c.bucket, c.tier, c.zone, c.technician_id,
+       min(u.last_name) AS last_name, min(u.first_name) AS first_name, min(u.username) AS username,
+       GROUPING(c.bucket) AS no_bucket, GROUPING(c.tier) AS no_tier, GROUPING(c.zone) AS no_zone,
+       GROUPING(c.technician_id) AS no_technician,
+       sum(tickets) AS tickets, sum(met) AS met, sum(late) AS late, sum(cancelled) AS cancelled,
+       sum(late_minutes)::float8 / nullif(sum(late_counted), 0) AS late_by_avg
+FROM (SELECT {key} AS bucket, p.* FROM service_tickets_ticketpiece p
+      WHERE p.day >= %(first)s AND p.day <= %(last)s) c
+LEFT JOIN accounts_user u ON u.id = c.technician_id
+GROUP BY GROUPING SETS ((c.bucket), (c.tier), (c.zone), (c.technician_id), ())
+"""
+
+SERVICE_FAST_SQL = """
+WITH counts AS ({counts}), percentiles AS ({percentiles})
+SELECT counts.*, p.arrive_p50, p.arrive_p90, p.resolve_p50, p.resolve_p90
+FROM counts LEFT JOIN percentiles p
+  ON (p.dim, p.key) = (
+      CASE WHEN counts.no_bucket = 0 THEN 'bucket' WHEN counts.no_tier = 0 THEN 'tier'
+           WHEN counts.no_zone = 0 THEN 'zone' WHEN counts.no_technician = 0 THEN 'technician'
+           ELSE 'total' END,
+      coalesce(counts.bucket, counts.tier, counts.zone, counts.technician_id::text, ''))
+"""
+
+
+# A row per piece of a week, tier, zone and technician, for the rollup.
+SERVICE_REFRESH_SQL = """
+WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
+t AS (
+    SELECT t.tier, t.zone, t.technician_id, t.status, t.minutes_to_arrive,
+           t.minutes_past_deadline, b.bucket,
+           CASE WHEN t.outcome <> '' THEN t.outcome
+                WHEN t.breached_at IS NOT NULL THEN 'late' END AS result,
+           (extract(epoch FROM t.resolved_at - t.reported_at) / 60)::float8 AS resolve_min
+    FROM service_tickets_ticket t
+    JOIN b ON t.reported_at >= b.lo AND t.reported_at < b.hi
+    WHERE t.kind NOT IN ('delivery', 'pickup')
+)
+INSERT INTO service_tickets_ticketpiece (day, tier, zone, technician_id, tickets, met, late,
+    cancelled, late_minutes, late_counted, arrive_minutes, resolve_minutes, computed_until)
+SELECT bucket::date, tier, zone, technician_id, count(*),
+       count(*) FILTER (WHERE result = 'met'), count(*) FILTER (WHERE result = 'late'),
+       count(*) FILTER (WHERE status = 'cancelled'),
+       coalesce(sum(minutes_past_deadline) FILTER (WHERE result = 'late'), 0),
+       count(minutes_past_deadline) FILTER (WHERE result = 'late'),
+       coalesce(array_agg(minutes_to_arrive) FILTER (WHERE minutes_to_arrive IS NOT NULL), '{{}}'),
+       coalesce(array_agg(resolve_min) FILTER (WHERE resolve_min IS NOT NULL), '{{}}'),
+       %(now)s
+FROM t GROUP BY 1, 2, 3, 4
+ON CONFLICT (day, tier, zone, technician_id) DO UPDATE SET
+    tickets = EXCLUDED.tickets, met = EXCLUDED.met, late = EXCLUDED.late,
+    cancelled = EXCLUDED.cancelled, late_minutes = EXCLUDED.late_minutes,
+    late_counted = EXCLUDED.late_counted, arrive_minutes = EXCLUDED.arrive_minutes,
+    resolve_minutes = EXCLUDED.resolve_minutes, computed_until = EXCLUDED.computed_until
+"""
+
+
+# The exact minutes of each month's tickets (and each piece's, for the weeks), in bins of
+# MINUTES_BIN minutes, per grouping the report shows; technicians' by id, tickets nobody took
+# left out. Five-minute bins keep the rows few (a technician's month is some fifty of them)
+# while the values read to pick a percentile stay a few hundred.
+MINUTES_BIN = 5
+MINUTES_REFRESH_SQL = """
+WITH b(bucket, lo, hi) AS (SELECT * FROM {buckets}),
+t AS (
+    SELECT b.bucket::date AS piece, date_trunc('month', b.bucket::date)::date AS month,
+           t.tier, t.zone, t.technician_id, t.minutes_to_arrive::float8 AS arrive,
+           (extract(epoch FROM t.resolved_at - t.reported_at) / 60)::float8 AS resolve
+    FROM service_tickets_ticket t
+    JOIN b ON t.reported_at >= b.lo AND t.reported_at < b.hi
+    WHERE t.kind NOT IN ('delivery', 'pickup')
+),
+v AS (
+    SELECT piece, month, tier, zone, technician_id, 'arrive' AS measure, arrive AS y
+    FROM t WHERE arrive IS NOT NULL
+    UNION ALL
+    SELECT piece, month, tier, zone, technician_id, 'resolve', resolve
+    FROM t WHERE resolve IS NOT NULL
+),
+d AS (
+    SELECT month AS day, true AS whole_month, 'all' AS dim, '' AS key, measure, y FROM v
+    UNION ALL SELECT piece, false, 'all', '', measure, y FROM v
+    UNION ALL SELECT month, true, 'tier', tier, measure, y FROM v
+    UNION ALL SELECT month, true, 'zone', zone, measure, y FROM v
+    UNION ALL SELECT month, true, 'technician', technician_id::text, measure, y FROM v
+    WHERE technician_id IS NOT NULL
+)
+INSERT INTO service_tickets_ticketminutes (day, whole_month, dim, key, measure, minute, "values")
+SELECT day, whole_month, dim, key, measure, (floor(y / {bin}) * {bin})::int, array_agg(y ORDER BY y)
+FROM d GROUP BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (day, whole_month, dim, key, measure, minute)
+    DO UPDATE SET "values" = EXCLUDED."values"
+"""
+
+# The percentiles of the unfiltered report from those minutes: in each grouping, the running
+# count over the minutes finds the minute of each of the two values percentile_cont
+# interpolates between, and only that minute's values are read to find them.
+PERCENTILES_SQL = """
+WITH src AS MATERIALIZED (
+    SELECT 'bucket' AS dim, {key} AS key, measure, minute, "values"
+    FROM service_tickets_ticketminutes m
+    WHERE m.dim = 'all' AND m.whole_month = %(month_grain)s
+      AND m.day >= %(first)s AND m.day <= %(last)s
+    UNION ALL
+    SELECT 'total', '', measure, minute, "values"
+    FROM service_tickets_ticketminutes m
+    WHERE m.dim = 'all' AND m.whole_month AND m.day >= %(first)s AND m.day <= %(last)s
+    UNION ALL
+    SELECT dim, key, measure, minute, "values"
+    FROM service_tickets_ticketminutes m
+    WHERE m.dim <> 'all' AND m.day >= %(first)s AND m.day <= %(last)s
+),
+h AS (
+    SELECT dim, key, measure, minute, sum(cardinality("values")) AS n
+    FROM src GROUP BY 1, 2, 3, 4
+),
+ranked AS (
+    SELECT *, sum(n) OVER (PARTITION BY dim, key, measure ORDER BY minute) - n AS before,
+              sum(n) OVER (PARTITION BY dim, key, measure) AS total
+    FROM h
+),
+wanted AS MATERIALIZED (
+    SELECT r.dim, r.key, r.measure, r.minute, f.f, pos.which, pos.rank - r.before AS within,
+           f.f * (r.total - 1) - floor(f.f * (r.total - 1)) AS frac
+    FROM ranked r
+    CROSS JOIN (VALUES (0.5::float8), (0.9::float8)) AS f(f)
+    CROSS JOIN LATERAL (
+        VALUES (0, floor(f.f * (r.total - 1))::bigint),
+               (1, least(floor(f.f * (r.total - 1))::bigint + 1, r.total - 1))
+    ) AS pos(which, rank)
+    WHERE pos.rank >= r.before AND pos.rank < r.before + r.n
+),
+bins AS (SELECT DISTINCT dim, key, measure, minute FROM wanted),
+candidates AS (
+    SELECT b.dim, b.key, b.measure, b.minute, x,
+           row_number() OVER (PARTITION BY b.dim, b.key, b.measure, b.minute ORDER BY x) - 1
+               AS place
+    FROM bins b
+    JOIN src ON src.dim = b.dim AND src.key = b.key AND src.measure = b.measure
+            AND src.minute = b.minute
+    CROSS JOIN LATERAL unnest(src."values") AS x
+),
+found AS (
+    SELECT w.dim, w.key, w.measure, w.f,
+           min(c.x) FILTER (WHERE w.which = 0)
+             + min(w.frac) * (min(c.x) FILTER (WHERE w.which = 1)
+                              - min(c.x) FILTER (WHERE w.which = 0)) AS value
+    FROM wanted w
+    JOIN candidates c ON c.dim = w.dim AND c.key = w.key AND c.measure = w.measure
+                     AND c.minute = w.minute AND c.place = w.within
+    GROUP BY 1, 2, 3, 4
+)
+SELECT dim, key,
+       min(value) FILTER (WHERE measure = 'arrive' AND f = 0.5) AS arrive_p50,
+       min(value) FILTER (WHERE measure = 'arrive' AND f = 0.9) AS arrive_p90,
+       min(value) FILTER (WHERE measure = 'resolve' AND f = 0.5) AS resolve_p50,
+       min(value) FILTER (WHERE measure = 'resolve' AND f = 0.9) AS resolve_p90
+FROM found GROUP BY dim, key
+"""
+
+
+def ticket_pieces_refresh(*, months: list, now: datetime) -> int:
+    """The service rollup of these months (idempotent: the months' rows are replaced)."""
+    pieces = month_pieces(months, now)
+    if not pieces:
+        return 0
+    following = (max(months).replace(day=28) + timedelta(days=4)).replace(day=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM service_tickets_ticketpiece WHERE day >= %s AND day < %s",
+            [min(months).replace(day=1), following],
+        )
+        cursor.execute(
+            "DELETE FROM service_tickets_ticketminutes WHERE day >= %s AND day < %s",
+            [min(months).replace(day=1), following],
+        )
+        cursor.execute(
+            SERVICE_REFRESH_SQL.format(buckets=BUCKETS_SQL), {**bucket_arrays(pieces), "now": now}
+        )
+        rows = cursor.rowcount
+        cursor.execute(
+            MINUTES_REFRESH_SQL.format(buckets=BUCKETS_SQL, bin=MINUTES_BIN), bucket_arrays(pieces)
+        )
+    rollup_mark("service", sorted({p.start.date().replace(day=1) for p in pieces}), now)
+    return rows
+
+
 def service_report(
     *,
     period: Period,
@@ -188,16 +424,31 @@ def service_report(
     tier: str | None = None,
     zone: str | None = None,
     technician: int | None = None,
+    now: datetime | None = None,
+    live: bool = False,
 ) -> list[Table]:
     """Repair tickets (not trips) called in the period: per month, and met against late by
     tier, zone and technician, with the median and 90th-percentile minutes from the call to a
     technician on site and to the resolution. Met or late is what was recorded at arrival; a
-    ticket marked late by the sweep before anyone arrived counts as late."""
+    ticket marked late by the sweep before anyone arrived counts as late. Whole months the
+    rollup holds are read from it."""
+    now = now or timezone.now()
     buckets = period.buckets(grain)
-    raw = fetch(
-        SERVICE_SQL.format(buckets=BUCKETS_SQL),
-        {**bucket_arrays(buckets), "tier": tier, "zone": zone, "technician": technician},
-    )
+    filters = {"tier": tier, "zone": zone, "technician": technician}
+    if reads_rollup("service", period, now, live):
+        key = BUCKET_KEY_SQL[grain].format(day="p.day")
+        params = {"first": period.first, "last": period.last, **filters}
+        if tier or zone or technician:
+            raw = fetch(SERVICE_ROLLUP_SQL.format(key=key), params)
+        else:
+            # Unfiltered — the page as it opens — the percentiles come from the minutes.
+            sql = SERVICE_FAST_SQL.format(
+                counts=SERVICE_COUNTS_SQL.format(key=key),
+                percentiles=PERCENTILES_SQL.format(key=BUCKET_KEY_SQL[grain].format(day="m.day")),
+            )
+            raw = fetch(sql, {**params, "month_grain": grain == "month"})
+    else:
+        raw = fetch(SERVICE_SQL.format(buckets=BUCKETS_SQL), {**bucket_arrays(buckets), **filters})
 
     def row(r: dict, label: str) -> dict:
         rated = r["met"] + r["late"]

@@ -3,11 +3,13 @@ from .customers import Address, Customer, Guarantor
 from .documents import IdentityDocument
 from .money import Charge, DepositEntry, Payment
 from .reservations import Inspection, Reservation, ReservationLine, ReservationUnit
+from .rollups import ContractMonth, ReturnPiece, RevenuePiece, UnitMonthRental
 
 __all__ = [
     "Address",
     "Charge",
     "Contract",
+    "ContractMonth",
     "ContractUnit",
     "Customer",
     "DepositEntry",
@@ -18,4 +20,7 @@ __all__ = [
     "Reservation",
     "ReservationLine",
     "ReservationUnit",
+    "ReturnPiece",
+    "RevenuePiece",
+    "UnitMonthRental",
 ]

@@ -51,6 +51,24 @@ class Heartbeat(models.Model):
         return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
+class RollupMonth(models.Model):
+    """That a report's rollup holds a month, computed up to `computed_until`. A report reads its
+    rollup only when every month of its period is there, and computes from the facts otherwise,
+    so a rollup never shows a month it has not been given."""
+
+    name = models.CharField(max_length=40)
+    month = models.DateField()  # the first day
+    computed_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "month"], name="core_rollup_month_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.month:%Y-%m}"
+
+
 class Policy(models.Model):
     """The house policies DOMAIN.md marks *(policy)*: one row, edited by managers in the console.
 

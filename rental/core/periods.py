@@ -80,3 +80,40 @@ def bucket_arrays(buckets: list[Bucket]) -> dict[str, list]:
 
 
 BUCKETS_SQL = "unnest(%(keys)s::text[], %(los)s::timestamptz[], %(his)s::timestamptz[])"
+
+
+def month_pieces(months: list[date], now: datetime) -> list[Bucket]:
+    """The weeks of these months cut at each month's edges, keyed by the piece's first day
+    ("2026-06-01"), up to `now`. Rollups keep a row per piece, so a month is the sum of its pieces
+    and a week within a period of whole months the sum of the pieces in it."""
+    pieces: list[Bucket] = []
+    for month in sorted({m.replace(day=1) for m in months}):
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+        for week in Period(first=month, last=last).buckets("week"):
+            if week.start >= now:
+                break
+            pieces.append(
+                Bucket(key=f"{week.start:%Y-%m-%d}", start=week.start, end=min(week.end, now))
+            )
+    return pieces
+
+
+def months_of(period: Period) -> list[date]:
+    return [b.start.date() for b in period.buckets("month")]
+
+
+# The SQL that turns a piece's first day into the key of the week or month it belongs to (the
+# same keys as `Period.buckets`).
+BUCKET_KEY_SQL = {"month": "to_char({day}, 'YYYY-MM')", "week": "to_char({day}, 'IYYY-\"W\"IW')"}
+
+
+def span(months: list[date]) -> list[date]:
+    """Every month from the first of these to the last."""
+    if not months:
+        return []
+    out, month, last = [], min(months).replace(day=1), max(months).replace(day=1)
+    while month <= last:
+        out.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return out

@@ -7,10 +7,14 @@ those same rows, so the figures cannot disagree between them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
+
+from .periods import months_of
+from .timeutil import local
 
 # How a column's values are shown and exported.
 TEXT, INT, MONEY, HOURS, PERCENT, MINUTES = "text", "int", "money", "hours", "percent", "minutes"
@@ -71,3 +75,40 @@ def money(value) -> Decimal:
 
 def minutes(value) -> int | None:
     return None if value is None else int(Decimal(str(value)).quantize(Decimal("1"), ROUND_HALF_UP))
+
+
+def rollup_covers(name: str, months: list) -> bool:
+    """Whether the rollup `name` holds every one of these months (one query)."""
+    if not months:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM core_rollupmonth WHERE name = %s AND month = ANY(%s::date[])",
+            [name, list(months)],
+        )
+        return cursor.fetchone()[0] == len(set(months))
+
+
+def rollup_mark(name: str, months: list, now) -> None:
+    """Record that the rollup `name` now holds these months, computed up to `now`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO core_rollupmonth (name, month, computed_until)
+            SELECT %s, m, %s FROM unnest(%s::date[]) AS m
+            ON CONFLICT (name, month) DO UPDATE SET computed_until = EXCLUDED.computed_until
+            """,
+            [name, now, sorted(set(months))],
+        )
+
+
+def whole_months(period, now) -> bool:
+    """From the first of a month to the end of a month, or to today: made of whole rollup
+    pieces."""
+    following = period.last + timedelta(days=1)
+    return period.first.day == 1 and (following.day == 1 or period.last >= local(now).date())
+
+
+def reads_rollup(name: str, period, now, live: bool) -> bool:
+    """A report reads its rollup over whole months that the rollup holds, else the facts."""
+    return not live and whole_months(period, now) and rollup_covers(name, months_of(period))

@@ -13,9 +13,17 @@ from rental.accounts.models import User
 from rental.core.periods import Period, last_months
 from service_tickets.terms import TIER_LABELS, ZONE_LABELS
 
+# The months offered, back from this one. A list rather than the browser's month picker, which
+# names the months in the browser's own language whatever the page's.
+MONTHS_OFFERED = 36
 
-class MonthInput(forms.TextInput):
-    input_type = "month"
+
+def _months_back(today: date, count: int) -> list[str]:
+    out, year, month = [], today.year, today.month
+    while len(out) < count:
+        out.append(f"{year}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out
 
 
 def _month(value: str) -> date | None:
@@ -27,8 +35,8 @@ def _month(value: str) -> date | None:
 
 
 class ReportFilters(forms.Form):
-    start = forms.CharField(label=_("From month"), required=False, widget=MonthInput)
-    end = forms.CharField(label=_("To month"), required=False, widget=MonthInput)
+    start = forms.CharField(label=_("From month"), required=False, widget=forms.Select)
+    end = forms.CharField(label=_("To month"), required=False, widget=forms.Select)
     grain = forms.ChoiceField(
         label=_("Per"),
         required=False,
@@ -72,6 +80,11 @@ class ReportFilters(forms.Form):
         for name in ("category", "model", "depot", "technician"):
             if name in self.fields:
                 self.fields[name].empty_label = _("All")
+        months = _months_back(today, MONTHS_OFFERED)
+        for name in ("start", "end"):
+            chosen = self.data.get(name) if self.is_bound else None
+            offered = months if not chosen or chosen in months else [chosen, *months]
+            self.fields[name].widget.choices = [(m, m) for m in offered]
         # The months shown are those the report covers, also when none were chosen.
         period = self.period()
         self.initial.setdefault("start", f"{period.first:%Y-%m}")

@@ -263,13 +263,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rental.core.tasks.backup_nightly",
         "schedule": crontab(hour="3", minute="30"),
     },
-    "catalog-refresh-unit-months": {
-        "task": "catalog.refresh_unit_months",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 540},
+    # The report rollups (rental/operations/rollups.py): the current month often, the last
+    # three nightly.
+    "operations-refresh-rollups": {
+        "task": "operations.refresh_rollups",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
     },
-    "catalog-refresh-unit-months-recent": {
-        "task": "catalog.refresh_unit_months_recent",
+    "operations-refresh-rollups-recent": {
+        "task": "operations.refresh_rollups_recent",
         "schedule": crontab(hour="2", minute="30"),
     },
     "webhooks-deliver-due": {

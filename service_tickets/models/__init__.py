@@ -1,4 +1,5 @@
+from .rollups import TicketMinutes, TicketPiece
 from .terms import TermsVersion
 from .tickets import Ticket
 
-__all__ = ["TermsVersion", "Ticket"]
+__all__ = ["TermsVersion", "Ticket", "TicketMinutes", "TicketPiece"]

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rental.operations.tasks import refresh_rollups
 
 from catalog.models import Asset
-from catalog.tasks import refresh_unit_months
 from service_tickets import services
 from service_tickets.models import Ticket
 from tests.conftest import login, screenshot
@@ -50,7 +50,7 @@ def test_a_manager_lands_on_today_opens_the_reports_and_exports_a_csv(page, sett
     _ticket(wang, minutes_to_arrive=90, deadline_after=240)  # met
     _ticket(wang, minutes_to_arrive=250, deadline_after=240)  # late by 10 minutes
     open_ticket()  # unassigned
-    refresh_unit_months()  # as beat does every ten minutes
+    refresh_rollups()  # as beat does every five minutes
 
     login(page, "boss")
     assert page.url.endswith(reverse("operations:today"))
@@ -62,7 +62,7 @@ def test_a_manager_lands_on_today_opens_the_reports_and_exports_a_csv(page, sett
     page.wait_for_function("el => el.textContent === '2'", arg=overdue.element_handle())
     assert page.get_by_test_id("section-tickets").get_by_text("未分配").count() >= 1
     screenshot(page, "today-zh")
-    refresh_unit_months()  # the new rental's unit too, as beat does within ten minutes
+    refresh_rollups()  # the new rental's unit too, as beat does within five minutes
 
     page.locator(".report-nav").get_by_role("link", name="利用率").click()
     page.locator("[data-testid=table-by_period] .chart canvas").wait_for()

@@ -14,7 +14,6 @@ from stdnum.cn import ric, uscc
 from tqdm import tqdm
 
 from catalog.models import Asset, Brand, Category, Depot, EquipmentModel
-from catalog.reports import unit_months_refresh
 from contracts.models import Contract, Customer
 from contracts.services import address_add, customer_create
 from rental.accounts.models import User
@@ -22,6 +21,7 @@ from rental.core.periods import last_months
 from rental.core.timeutil import local
 from rental.demo import data, history
 from rental.notifications.models import Notification
+from rental.operations.rollups import rollups_refresh
 from service_tickets.services.sweep import tickets_sweep_sla
 
 
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             status=Notification.Status.SENT, sent_at=F("created_at")
         )
         months = sorted({b.start.date() for b in last_months(local(now).date()).buckets()})
-        unit_months_refresh(months=months, now=now)
+        rollups_refresh(months=months, now=now)
         return f"{done['contracts']} contracts of {done['rentals']} reservations, "
 
     def _catalogue_basics(self) -> Depot:
