@@ -25,3 +25,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 CELERY_TASK_DEFAULT_QUEUE = "rental-bench"
+# The cache (and with it the sessions) in Redis when there is one, as in production; the test
+# settings' per-process memory cache would make a session read cheaper than it is.
+from rental.settings.base import _REDIS_URL  # noqa: E402
+
+if _REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _REDIS_URL,
+            "KEY_PREFIX": "rental-bench" + env.str("BENCH_DB_SUFFIX", default=""),
+        }
+    }
