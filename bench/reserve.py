@@ -578,9 +578,17 @@ def classify_bare(response: http.client.HTTPResponse, data: bytes) -> tuple[str,
     return f"{response.status}", f"{response.status} {data[:200]!r}"
 
 
-def run_mode(server, clients: list[Client], args, *, keepalive: bool) -> Mode:
-    """Reserve, then the bare floor, then the trivial view, with the same clients."""
-    today = datetime.now(SHANGHAI).date()
+# The days one mode's phases book (reserve, bare floor, warm-up); the next mode books after them.
+MODE_DAYS = 3 * HORIZON_DAYS + 100
+
+
+def run_mode(server, clients: list[Client], args, *, keepalive: bool, order: int) -> Mode:
+    """Reserve, then the bare floor, then the trivial view, with the same clients.
+
+    Each mode books a calendar of its own (`order`): the second mode aiming at the windows the
+    first one filled would see the contended half refused almost every time, and measure
+    refusals instead of reservations."""
+    today = datetime.now(SHANGHAI).date() + timedelta(days=order * MODE_DAYS)
     work = ReserveWork(today)
     # The bare floor books a calendar of its own, later than any reservation's, so that neither
     # phase finds the other's holds in its way.
@@ -725,7 +733,10 @@ def main() -> int:
             fetch_csrf(server.port, client)
 
         keepalives = {"both": (True, False), "keepalive": (True,), "close": (False,)}
-        modes = [run_mode(server, clients, args, keepalive=k) for k in keepalives[args.connections]]
+        modes = [
+            run_mode(server, clients, args, keepalive=k, order=n)
+            for n, k in enumerate(keepalives[args.connections])
+        ]
         server.stop()
         print(
             f"\nFigures of {datetime.now():%Y-%m-%d %H:%M} ({conf['worker_class']},"
