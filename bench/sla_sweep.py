@@ -78,11 +78,12 @@ def load_data(tickets: int, now) -> dict[str, int]:
         cur.execute(
             """
             INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name,
-                email, is_staff, is_active, date_joined, role, phone, preferred_language)
+                email, is_staff, is_active, date_joined, role, phone, preferred_language,
+                verification_required, signup_kind)
             SELECT '!', false, r || n, '', '', r || n || '@example.com', r = 'staff', true,
                    now(), r,
                    CASE WHEN r = 'customer' THEN '' ELSE '1380013' || lpad(n::text, 4, '0') END,
-                   'zh-hans'
+                   'zh-hans', false, ''
             FROM (VALUES ('customer', 1000), ('technician', 50), ('staff', 2)) AS roles(r, k)
             CROSS JOIN LATERAL generate_series(1, k) AS n
             """
@@ -125,13 +126,14 @@ def load_data(tickets: int, now) -> dict[str, int]:
                 site_address, contact_name, contact_phone, rental_days, reported_at, deadline,
                 deadline_source, deadline_explanation, at_risk_from, status, technician_id,
                 assigned_at, cancel_reason, work_kind, resolution_notes, parts, fee_explanation,
-                fee_note, surcharge_explanation, surcharge_waive_reason, customer_id, created_at)
+                fee_note, surcharge_explanation, surcharge_waive_reason, customer_id, created_at,
+                outcome)
             SELECT 'B' || lpad(s.n::text, 9, '0'), 'hardware', 'on_site', 'online', '', 'rapid',
                    'base', 7.5, '', '', '', 3, s.reported_at, s.reported_at + interval '4 hours',
                    'automatic', '{{}}', s.reported_at + interval '3 hours', s.status,
                    CASE WHEN s.status <> 'new' THEN t.id END,
                    CASE WHEN s.status <> 'new' THEN s.reported_at END,
-                   '', '', '', '', '{{}}', '', '{{}}', '', c.id, now()
+                   '', '', '', '', '{{}}', '', '{{}}', '', c.id, now(), ''
             FROM s
             JOIN c ON c.i = s.n %% 1000
             JOIN t ON t.i = s.n %% 50
