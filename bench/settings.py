@@ -16,7 +16,9 @@ MIDDLEWARE = [
     for m in MIDDLEWARE
 ]
 # The benchmarks create, fill and reset databases of their own: one login, the owner's (the app
-# role's privileges are the test suite's business, tests/core/test_db_guards.py).
+# role's privileges are the test suite's business, tests/core/test_db_guards.py). A copy: the test
+# suite imports this module (tests/core/test_bench_floors.py) and must keep its own settings.
+DATABASES = {**DATABASES, "default": dict(DATABASES["default"])}
 if _owner := DATABASES["default"].pop("OWNER", None):
     DATABASES["default"].update(_owner)
 DATABASES["default"].pop("CREATE_APP_ROLE", None)

@@ -26,6 +26,10 @@ def staff_recipients(*groups: str) -> list[Recipient]:
         is_active=True,
         groups__name__in=groups or (User.StaffGroup.FRONT_DESK,),
     ).distinct()
+    # What a recipient is made of (`Recipient.for_user`), not every column of every staff user.
+    staff = staff.only(
+        "username", "first_name", "last_name", "email", "phone", "preferred_language"
+    )
     return [Recipient.for_user(user) for user in staff.order_by("pk")]
 
 
