@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet, Subquery, TextField
+from django.db import connection
+from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -40,14 +41,30 @@ def policy_and_terms_in_force(*, at=None) -> tuple[Policy, ServiceTerms]:
     Each request reads which version is in force, so a version staff publish is seen by the next
     request of every process; only the parsing of its data is reused (`_parsed_terms`)."""
     at = at or timezone.now()
-    house = (
-        Policy.objects.annotate(terms_data=Subquery(_in_force(at)[:1]))
-        .filter(pk=policy.POLICY_PK)
-        .first()
+    # Written out: every reservation and quote runs it, and the ORM would build it anew each time.
+    house = next(
+        iter(
+            Policy.objects.raw(
+                _POLICY_AND_TERMS.format(
+                    policy=connection.ops.quote_name(Policy._meta.db_table),
+                    terms=connection.ops.quote_name(TermsVersion._meta.db_table),
+                ),
+                [at, policy.POLICY_PK],
+            )
+        ),
+        None,
     )
     if house is None:  # the very first request of a new database creates the policy row
         return policy.current(), terms_in_force(at=at)
     return house, _parsed_terms(house.terms_data)
+
+
+_POLICY_AND_TERMS = """
+    SELECT p.*,
+           (SELECT t.data::text FROM {terms} t WHERE t.effective_from <= %s
+            ORDER BY t.version DESC LIMIT 1) AS terms_data
+    FROM {policy} p WHERE p.id = %s
+"""
 
 
 def _in_force(at):
