@@ -225,11 +225,16 @@ def database_backends(database: str) -> list[int]:
 class CpuMeter:
     """CPU seconds spent by gunicorn (master and workers) and by the PostgreSQL backends of the
     benchmark's database between `start()` and `stop()`: what a request costs the machine,
-    whatever else the machine runs (wall-clock figures on a shared machine are not)."""
+    whatever else the machine runs (wall-clock figures on a shared machine are not).
 
-    def __init__(self, server_pid: int, database: str):
+    Processes are sampled every `every` seconds meanwhile, so a backend that ends during the
+    phase (CONN_MAX_AGE recycles connections) or a recycled worker still counts, up to its last
+    sample."""
+
+    def __init__(self, server_pid: int, database: str, every: float = 0.5):
         self.server_pid = server_pid
         self.database = database
+        self.every = every
 
     def _sample(self) -> dict[str, dict[int, float]]:
         workers = [self.server_pid, *_children(self.server_pid)]
@@ -238,16 +243,35 @@ class CpuMeter:
             "database": {pid: _cpu_of(pid) for pid in database_backends(self.database)},
         }
 
+    def _keep(self, sample: dict[str, dict[int, float]]) -> None:
+        for side, values in sample.items():
+            for pid, cpu in values.items():
+                if cpu:  # 0 once a process is gone: keep its last figure
+                    self.last[side][pid] = cpu
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(self.every):
+            self._keep(self._sample())
+
     def start(self) -> None:
+        import threading
+
         self.began = self._sample()
+        self.last: dict[str, dict[int, float]] = {"server": {}, "database": {}}
+        self._keep(self.began)
+        self.stopping = threading.Event()
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.watcher.start()
 
     def stop(self) -> dict[str, float]:
-        """Seconds per side; a process that started or ended in between counts from 0."""
-        ended = self._sample()
+        """Seconds per side; a process that started in between counts from 0."""
+        self.stopping.set()
+        self.watcher.join()
+        self._keep(self._sample())
         result = {}
-        for side, now in ended.items():
+        for side, last in self.last.items():
             before = self.began[side]
-            result[side] = sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in now.items())
+            result[side] = sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in last.items())
         return result
 
 
