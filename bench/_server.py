@@ -185,6 +185,96 @@ class Gunicorn:
                 self.process.wait()
 
 
+# --- CPU time of the server's processes ----------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of one process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def database_backends(database: str) -> list[int]:
+    """PIDs of the PostgreSQL backends connected to `database` (their title names it)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres:") and f" {database} " in title:
+            pids.append(int(entry.name))
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds spent by gunicorn (master and workers) and by the PostgreSQL backends of the
+    benchmark's database between `start()` and `stop()`: what a request costs the machine,
+    whatever else the machine runs (wall-clock figures on a shared machine are not).
+
+    Processes are sampled every `every` seconds meanwhile, so a backend that ends during the
+    phase (CONN_MAX_AGE recycles connections) or a recycled worker still counts, up to its last
+    sample."""
+
+    def __init__(self, server_pid: int, database: str, every: float = 0.5):
+        self.server_pid = server_pid
+        self.database = database
+        self.every = every
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        workers = [self.server_pid, *_children(self.server_pid)]
+        return {
+            "server": {pid: _cpu_of(pid) for pid in workers},
+            "database": {pid: _cpu_of(pid) for pid in database_backends(self.database)},
+        }
+
+    def _keep(self, sample: dict[str, dict[int, float]]) -> None:
+        for side, values in sample.items():
+            for pid, cpu in values.items():
+                if cpu:  # 0 once a process is gone: keep its last figure
+                    self.last[side][pid] = cpu
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(self.every):
+            self._keep(self._sample())
+
+    def start(self) -> None:
+        import threading
+
+        self.began = self._sample()
+        self.last: dict[str, dict[int, float]] = {"server": {}, "database": {}}
+        self._keep(self.began)
+        self.stopping = threading.Event()
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.watcher.start()
+
+    def stop(self) -> dict[str, float]:
+        """Seconds per side; a process that started in between counts from 0."""
+        self.stopping.set()
+        self.watcher.join()
+        self._keep(self._sample())
+        result = {}
+        for side, last in self.last.items():
+            before = self.began[side]
+            result[side] = sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in last.items())
+        return result
+
+
 # --- Figures --------------------------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from bench._db import drop_database, recreate_database, use_database  # noqa: E402
-from bench.reserve import SHANGHAI, ReserveWork, seed  # noqa: E402
+from bench.reserve import CONTENDED_UNITS, SHANGHAI, ReserveWork, seed  # noqa: E402
 
 BENCH_DB = "rental_bench_profile" + os.environ.get("BENCH_DB_SUFFIX", "")
 # Where a function's cumulative time is counted (first match wins, by its file path).
@@ -48,6 +48,18 @@ AREAS = [
     ("database round trips (psycopg)", "psycopg/"),
     ("ORM (query building, model instances)", "django/db/models/"),
 ]
+
+
+def _package(path: str) -> str:
+    """`django/db`, `psycopg`, `contracts`… for a function's file; `~` for built-ins."""
+    if "site-packages/" in path:
+        parts = path.split("site-packages/", 1)[1].split("/")
+        return "/".join(parts[:2]) if parts[0] == "django" else parts[0]
+    if path.startswith(str(ROOT)):
+        return path[len(str(ROOT)) + 1 :].split("/")[0]
+    if path == "~":
+        return "built-ins (C)"
+    return "python stdlib"
 
 
 def _bodies(clients, lines: int, count: int) -> list[tuple[object, str]]:
@@ -78,6 +90,14 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=1, help="models per reservation")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--dump", help="also write the cProfile stats to this file")
+    parser.add_argument(
+        "--timer",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="what cProfile counts: wall time (waits on PostgreSQL and the broker included) or"
+        " this process's CPU time only (where the Python work goes)",
+    )
     args = parser.parse_args()
 
     recreate_database(BENCH_DB)
@@ -85,15 +105,18 @@ def main() -> int:
     try:
         call_command("migrate", verbosity=0)
         clients = seed(20)
-        requests = _bodies(clients, args.lines, args.count + 10)
+        requests = _bodies(clients, args.lines, 2 * args.count + 10)
         http = Client(HTTP_HOST="localhost")
 
-        def post(client, body):
+        def post(client, body, expect=302):
             http.cookies["sessionid"] = client.session
+            # A browser follows the redirect, whose page shows (and so drops) the success
+            # message; never sent back, the messages cookie would grow with every request.
+            http.cookies.pop("messages", None)
             response = http.post(
                 "/reservations/new/", body, content_type="application/x-www-form-urlencoded"
             )
-            if response.status_code != 302:
+            if response.status_code != expect:
                 raise SystemExit(
                     f"reservation failed: {response.status_code} {response.content[:500]}"
                 )
@@ -111,7 +134,33 @@ def main() -> int:
 
         with connection.execute_wrapper(log):
             post(*requests[10])
-        profile = cProfile.Profile()
+        # Without the profiler first: the figure to compare (cProfile inflates Python's cost).
+        began, cpu = time.perf_counter(), time.process_time()
+        plain = requests[11 + args.count :]
+        for client, body in plain:
+            post(client, body)
+        plain_wall = (time.perf_counter() - began) / len(plain) * 1000
+        plain_cpu = (time.process_time() - cpu) / len(plain) * 1000
+        print(
+            f"{len(plain)} reservations of {args.lines} line(s) without the profiler:"
+            f" {plain_wall:.1f} ms each, {plain_cpu:.1f} ms of this process's CPU each"
+            " (Django's test client and the whole middleware stack, no HTTP server)"
+        )
+        # A refusal (the units are taken: the bench's contended half) re-renders the form.
+        taker = next(c for c in clients if c.contended)
+        full = dict(pair.split("=", 1) for pair in requests[11][1].split("&"))
+        full.update(model_0=str(taker.model_id), quantity_0=str(CONTENDED_UNITS))
+        full = urlencode(full, safe="%")
+        post(taker, full)
+        began, cpu = time.perf_counter(), time.process_time()
+        for _ in range(len(plain) // 2):
+            post(taker, full, expect=400)
+        print(
+            f"{len(plain) // 2} refusals (not free, the form shown again):"
+            f" {(time.perf_counter() - began) / (len(plain) // 2) * 1000:.1f} ms each,"
+            f" {(time.process_time() - cpu) / (len(plain) // 2) * 1000:.1f} ms of CPU each"
+        )
+        profile = cProfile.Profile(time.process_time if args.timer == "cpu" else time.perf_counter)
         began = time.perf_counter()
         cpu = time.process_time()
         profile.enable()
@@ -131,6 +180,14 @@ def main() -> int:
             print(f"  {seconds * 1000:6.1f} ms  {' '.join(sql.split())[:140]}")
         stats = pstats.Stats(profile)
         total = max(stats.total_tt, 1e-9)
+        if args.dump:
+            stats.dump_stats(args.dump)
+        print("\nown time by package (what runs, not what waits: psycopg's wait is the database):")
+        by_package: dict[str, float] = {}
+        for (path, _line, _name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
+            by_package[_package(path)] = by_package.get(_package(path), 0.0) + tt
+        for package, spent in sorted(by_package.items(), key=lambda kv: -kv[1])[:14]:
+            print(f"  {package:<42} {spent / total * 100:5.1f} %")
         print("\ncumulative time by area (areas overlap: the service calls notifications):")
         for label, fragment in AREAS:
             spent = max(

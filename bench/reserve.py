@@ -54,7 +54,15 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._server import HOST, BenchDatabase, Gunicorn, load_dotenv, manage, percentile  # noqa: E402
+from bench._server import (  # noqa: E402
+    HOST,
+    BenchDatabase,
+    CpuMeter,
+    Gunicorn,
+    load_dotenv,
+    manage,
+    percentile,
+)
 
 # BENCH_DB_SUFFIX lets several people bench on one server without dropping each other's database.
 BENCH_DB = "rental_bench_reserve" + os.environ.get("BENCH_DB_SUFFIX", "")
@@ -322,6 +330,15 @@ class Phase:
     outcome: Outcome
     by_half: dict[bool, Outcome]
     per_client: list[int]  # requests each client completed: shows how evenly they were served
+    cpu: dict[str, float] = field(default_factory=dict)  # seconds: server, database, client
+
+    @property
+    def requests(self) -> int:
+        return sum(self.outcome.statuses.values())
+
+    def cpu_ms(self, side: str) -> float:
+        """CPU milliseconds per request of one side (server, database, client)."""
+        return self.cpu.get(side, 0.0) * 1000 / self.requests if self.requests else 0.0
 
 
 def run_phase(
@@ -334,6 +351,7 @@ def run_phase(
     request,  # (client, rng) -> (method, path, body)
     classify,
     keepalive: bool,
+    meter: CpuMeter | None = None,
 ) -> Phase:
     outcomes = [Outcome() for _ in clients]
     budget = itertools.count()
@@ -364,18 +382,23 @@ def run_phase(
     ]
     for t in threads:
         t.start()
+    if meter:
+        meter.start()
+    client_cpu = time.process_time()
     began = time.perf_counter()
     deadline[0] = began + seconds
     start_line.wait()
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
+    cpu = meter.stop() if meter else {}
+    cpu["client"] = time.process_time() - client_cpu
     total, halves = Outcome(), {True: Outcome(), False: Outcome()}
     for client, outcome in zip(clients, outcomes, strict=True):
         total.merge(outcome)
         halves[client.contended].merge(outcome)
     per_client = [sum(o.statuses.values()) for o in outcomes]
-    return Phase(name, seconds, wall, total, halves, per_client)
+    return Phase(name, seconds, wall, total, halves, per_client, cpu)
 
 
 # --- After the run --------------------------------------------------------------------------
@@ -463,6 +486,21 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
             refused = None if phase is trivial else "not free"
             print(row(label, count, phase.wall, outcome, good, refused))
         print("-" * 95)
+        print(
+            "CPU per request, ms (load-independent; the machine has"
+            f" {os.cpu_count()} cores):\n{'phase':<22}{'gunicorn':>10}{'postgres':>10}"
+            f"{'client':>10}{'all':>10}{'max req/s':>11}"
+        )
+        for phase in (reserve, bare, trivial):
+            server, db, client = (phase.cpu_ms(s) for s in ("server", "database", "client"))
+            total = server + db + client
+            ceiling = (os.cpu_count() or 1) * 1000 / total if total else 0.0
+            print(
+                f"{phase.name:<22}{server:>10.2f}{db:>10.2f}{client:>10.2f}{total:>10.2f}"
+                f"{ceiling:>11.0f}"
+            )
+        print("(max req/s: what the cores allow at that CPU cost, if nothing else ran)")
+        print("-" * 95)
         r, b, t = rate(reserve), rate(bare), rate(trivial)
         p95 = percentile(reserve.outcome.latencies, 0.95)
         if b:
@@ -471,6 +509,14 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
                 f" (target ≥ 0.50: {'met' if r / b >= 0.5 else 'MISSED'});"
                 f" reserve p95 {p95:.0f} ms (target < 500 ms at 50 clients:"
                 f" {'met' if p95 < 500 else 'MISSED'})"
+            )
+        cpu_r = sum(reserve.cpu_ms(s) for s in ("server", "database"))
+        cpu_b = sum(bare.cpu_ms(s) for s in ("server", "database"))
+        if cpu_r:
+            print(
+                f"by CPU (gunicorn + postgres per request): bare / reserve ="
+                f" {cpu_b:.2f} / {cpu_r:.2f} ms = {cpu_b / cpu_r:.2f}"
+                " (the ratio a quiet machine would show if the server were the only load)"
             )
         if t:
             print(
@@ -532,15 +578,28 @@ def classify_bare(response: http.client.HTTPResponse, data: bytes) -> tuple[str,
     return f"{response.status}", f"{response.status} {data[:200]!r}"
 
 
-def run_mode(server, clients: list[Client], args, *, keepalive: bool) -> Mode:
-    """Reserve, then the bare floor, then the trivial view, with the same clients."""
-    today = datetime.now(SHANGHAI).date()
+# The days one mode's phases book (reserve, bare floor, warm-up); the next mode books after them.
+MODE_DAYS = 3 * HORIZON_DAYS + 100
+
+
+def run_mode(server, clients: list[Client], args, *, keepalive: bool, order: int) -> Mode:
+    """Reserve, then the bare floor, then the trivial view, with the same clients.
+
+    Each mode books a calendar of its own (`order`): the second mode aiming at the windows the
+    first one filled would see the contended half refused almost every time, and measure
+    refusals instead of reservations."""
+    today = datetime.now(SHANGHAI).date() + timedelta(days=order * MODE_DAYS)
     work = ReserveWork(today)
     # The bare floor books a calendar of its own, later than any reservation's, so that neither
     # phase finds the other's holds in its way.
     bare_work = ReserveWork(today + timedelta(days=HORIZON_DAYS + 20))
     kind = "keep-alive" if keepalive else "no keep-alive"
-    common = {"port": server.port, "clients": clients, "max_requests": args.max_requests}
+    common = {
+        "port": server.port,
+        "clients": clients,
+        "max_requests": args.max_requests,
+        "meter": CpuMeter(server.process.pid, BENCH_DB),
+    }
     # Untimed: every worker thread's first reservation compiles templates, loads catalogues and
     # opens its database connection; under a busy machine that takes seconds.
     warm = ReserveWork(today + timedelta(days=2 * HORIZON_DAYS + 40))
@@ -674,7 +733,10 @@ def main() -> int:
             fetch_csrf(server.port, client)
 
         keepalives = {"both": (True, False), "keepalive": (True,), "close": (False,)}
-        modes = [run_mode(server, clients, args, keepalive=k) for k in keepalives[args.connections]]
+        modes = [
+            run_mode(server, clients, args, keepalive=k, order=n)
+            for n, k in enumerate(keepalives[args.connections])
+        ]
         server.stop()
         print(
             f"\nFigures of {datetime.now():%Y-%m-%d %H:%M} ({conf['worker_class']},"

@@ -78,11 +78,12 @@ def load_data(tickets: int, now) -> dict[str, int]:
         cur.execute(
             """
             INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name,
-                email, is_staff, is_active, date_joined, role, phone, preferred_language)
+                email, is_staff, is_active, date_joined, role, phone, preferred_language,
+                verification_required, signup_kind)
             SELECT '!', false, r || n, '', '', r || n || '@example.com', r = 'staff', true,
                    now(), r,
                    CASE WHEN r = 'customer' THEN '' ELSE '1380013' || lpad(n::text, 4, '0') END,
-                   'zh-hans'
+                   'zh-hans', false, ''
             FROM (VALUES ('customer', 1000), ('technician', 50), ('staff', 2)) AS roles(r, k)
             CROSS JOIN LATERAL generate_series(1, k) AS n
             """
@@ -125,13 +126,14 @@ def load_data(tickets: int, now) -> dict[str, int]:
                 site_address, contact_name, contact_phone, rental_days, reported_at, deadline,
                 deadline_source, deadline_explanation, at_risk_from, status, technician_id,
                 assigned_at, cancel_reason, work_kind, resolution_notes, parts, fee_explanation,
-                fee_note, surcharge_explanation, surcharge_waive_reason, customer_id, created_at)
+                fee_note, surcharge_explanation, surcharge_waive_reason, customer_id, created_at,
+                outcome)
             SELECT 'B' || lpad(s.n::text, 9, '0'), 'hardware', 'on_site', 'online', '', 'rapid',
                    'base', 7.5, '', '', '', 3, s.reported_at, s.reported_at + interval '4 hours',
                    'automatic', '{{}}', s.reported_at + interval '3 hours', s.status,
                    CASE WHEN s.status <> 'new' THEN t.id END,
                    CASE WHEN s.status <> 'new' THEN s.reported_at END,
-                   '', '', '', '', '{{}}', '', '{{}}', '', c.id, now()
+                   '', '', '', '', '{{}}', '', '{{}}', '', c.id, now(), ''
             FROM s
             JOIN c ON c.i = s.n %% 1000
             JOIN t ON t.i = s.n %% 50
@@ -199,6 +201,7 @@ class FullSweep:
     announcing: float
     announcing_cpu: float  # s of this process's CPU while announcing (PostgreSQL's not included)
     rows: int
+    waits: dict[str, tuple[int, float]]  # announcing's statements: kind -> (count, s waited)
 
 
 def time_full_sweep(now) -> FullSweep:
@@ -208,11 +211,25 @@ def time_full_sweep(now) -> FullSweep:
     began = time.perf_counter()
     sweep.tickets_mark_due(now=now)
     marked = time.perf_counter()
+    waits: dict[str, tuple[int, float]] = {}
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            words = sql.split()
+            table = next((w for w in words[1:6] if "_" in w), "")
+            kind = f"{words[0].upper()} {table.strip(chr(34))}".strip()
+            count, spent = waits.get(kind, (0, 0.0))
+            waits[kind] = (count + 1, spent + time.perf_counter() - started)
+
     cpu = time.process_time()
-    rows = sweep.tickets_announce_marks()
+    with connection.execute_wrapper(timed):
+        rows = sweep.tickets_announce_marks()
     cpu = time.process_time() - cpu
     done = time.perf_counter()
-    return FullSweep(done - began, marked - began, done - marked, cpu, rows)
+    return FullSweep(done - began, marked - began, done - marked, cpu, rows, waits)
 
 
 def batch_plans(now) -> dict[str, list[str]]:
@@ -266,6 +283,14 @@ def scenario(name: str, now, runs: int, *, steady: bool, full: bool) -> float:
             f" (target ≥ {ANNOUNCE_TARGET:,}: {'met' if rate >= ANNOUNCE_TARGET else 'MISSED'});"
             f" this process's CPU {full.announcing_cpu * 1000:,.0f} ms = {cpu_rate:,.0f} rows/s"
         )
+        waited = sum(spent for _n, spent in full.waits.values())
+        print(
+            f"  announcing's statements: {sum(n for n, _s in full.waits.values()):,},"
+            f" {waited * 1000:,.0f} ms from sending to the answer (PostgreSQL's share of the"
+            " wall time):"
+        )
+        for kind, (n, spent) in sorted(full.waits.items(), key=lambda kv: -kv[1][1]):
+            print(f"      {n:>5,} × {kind:<48} {spent * 1000:9.1f} ms")
         print(
             f"  sweep, whole (marking {full.marking * 1000:,.0f} ms + announcing) ...."
             f" {full.whole * 1000:9.1f} ms"

@@ -4,6 +4,9 @@ Chosen with bench/reserve.py (see the README's Performance section): the reserva
 CPU-bound Python with short database waits, so processes (one per core, plus one to cover a
 worker blocked on a lock or the database) do the work and a few threads per process fill those
 waits; more threads only add GIL contention, more processes only add memory and connections.
+Compared with `sync` (5 processes) in issue 13's bench: the same CPU per reservation, the floors
+(bare reservation, trivial view) twice as high with gthread, which also keeps connections alive
+and does not need a buffering proxy against slow clients; sync served clients more evenly.
 Each thread holds one persistent PostgreSQL connection (CONN_MAX_AGE), so the server opens
 workers x threads connections: keep that under the database's max_connections, together with
 the Celery workers'. Every value can be overridden from the environment for a bigger machine.

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import F, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from contracts.models import Contract
+from rental.core import policy
+from rental.core.models import Policy
 from rental.core.money import ZERO, cny
 
 from . import fees
@@ -26,14 +32,65 @@ def terms_in_force(*, at=None) -> ServiceTerms:
     terms are its snapshot (`contract_terms`). Version 1 (DOMAIN.md) is written by a migration,
     so a database without any is broken, and says so rather than pricing from constants.
     """
+    return _parsed_terms(_in_force(at or timezone.now()).first())
+
+
+def policy_and_terms_in_force(*, at=None) -> tuple[Policy, ServiceTerms]:
+    """The house policy and the terms in force at `at`, in one query (a reservation needs both).
+
+    Each request reads which version is in force, so a version staff publish is seen by the next
+    request of every process; only the parsing of its data is reused (`_parsed_terms`)."""
     at = at or timezone.now()
-    version = TermsVersion.objects.filter(effective_from__lte=at).order_by("-version").first()
-    if version is None:
+    # Written out: every reservation and quote runs it, and the ORM would build it anew each time.
+    house = next(
+        iter(
+            Policy.objects.raw(
+                _POLICY_AND_TERMS.format(
+                    policy=connection.ops.quote_name(Policy._meta.db_table),
+                    terms=connection.ops.quote_name(TermsVersion._meta.db_table),
+                ),
+                [at, policy.POLICY_PK],
+            )
+        ),
+        None,
+    )
+    if house is None:  # the very first request of a new database creates the policy row
+        return policy.current(), terms_in_force(at=at)
+    return house, _parsed_terms(house.terms_data)
+
+
+_POLICY_AND_TERMS = """
+    SELECT p.*,
+           (SELECT t.data::text FROM {terms} t WHERE t.effective_from <= %s
+            ORDER BY t.version DESC LIMIT 1) AS terms_data
+    FROM {policy} p WHERE p.id = %s
+"""
+
+
+def _in_force(at):
+    """The data, as text, of the version in force at `at`: the latest already effective."""
+    return (
+        TermsVersion.objects.filter(effective_from__lte=at)
+        .order_by("-version")
+        .values_list(Cast("data", TextField()), flat=True)
+    )
+
+
+def _parsed_terms(data: str | None) -> ServiceTerms:
+    if data is None:
         raise TermsError(
             gettext("No service terms are in force; publish a version in the console."),
             code="no_terms",
         )
-    return version.terms()
+    return _terms_of(data)
+
+
+@functools.lru_cache(maxsize=16)
+def _terms_of(data: str) -> ServiceTerms:
+    """Parsed once per process for each distinct text: keyed by the version's whole data, not
+    its id, so no change of rows (a test database rebuilt with the same ids) can serve stale
+    terms. `ServiceTerms` is immutable, so every caller may share one."""
+    return ServiceTerms.from_dict(json.loads(data))
 
 
 def contract_terms(contract: Contract) -> ServiceTerms:

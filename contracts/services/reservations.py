@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from rental.core.numbering import next_number
 from rental.core.policy import check_rental_length
 from rental.core.state import lock, require, set_status
 from rental.core.timeutil import local
-from service_tickets.selectors import terms_in_force
+from service_tickets.selectors import policy_and_terms_in_force
 from service_tickets.terms import TIERS
 
 from .. import notify, selectors
@@ -133,10 +133,12 @@ def _stock(models: list[EquipmentModel]) -> dict[int, int]:
 def reservation_quote(*, request: ReservationRequest) -> Quote:
     """Check the request and price it from what is in force now (DOMAIN.md "What is frozen,
     and when": the latest terms version, today's rate cards and policy), holding nothing."""
-    return _quote(request, now=timezone.now(), house=policy.current())
+    now = timezone.now()
+    house, terms = policy_and_terms_in_force(at=now)
+    return _quote(request, now=now, house=house, terms=terms)
 
 
-def _quote(request: ReservationRequest, *, now: datetime, house) -> Quote:
+def _quote(request: ReservationRequest, *, now: datetime, house, terms) -> Quote:
     _check_request(request, now=now, house=house)
     delivery = request.delivery
     address = request.address
@@ -160,7 +162,7 @@ def _quote(request: ReservationRequest, *, now: datetime, house) -> Quote:
         distance_km=address.distance_km if delivery else None,
         waiver=selectors.customer_waiver(customer=request.customer, on=local(now).date()),
         deposit_rate=house.deposit_rate,
-        terms=terms_in_force(at=now),
+        terms=terms,
     )
 
 
@@ -171,8 +173,8 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
     test_reservation_queries.py): the policy read once, the lines, their holds and their units
     each written by one statement, the audit events by one INSERT, the notices by another."""
     now = timezone.now()
-    house = policy.current()
-    quote = _quote(request, now=now, house=house)
+    house, terms = policy_and_terms_in_force(at=now)
+    quote = _quote(request, now=now, house=house, terms=terms)
     with transaction.atomic(), audit.batch():
         reservation = Reservation.objects.create(
             number=next_number("R", "contracts_reservation_number_seq"),
@@ -186,15 +188,6 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
             hold_expires_at=now + timedelta(hours=house.hold_expiry_hours),
             created_by=by,
         )
-        lines = ReservationLine.objects.bulk_create(
-            ReservationLine(
-                reservation=reservation,
-                model=item.model,
-                quantity=item.quantity,
-                rent=priced.rent_per_unit,
-            )
-            for item, priced in zip(request.items, quote.lines, strict=True)
-        )
         placed = calendar.calendar_place_many(
             wanted=[(item.model, item.quantity) for item in request.items],
             starts_at=request.starts_at,
@@ -204,11 +197,7 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
             by=by,
             note=reservation.number,
         )
-        ReservationUnit.objects.bulk_create(
-            ReservationUnit(line=line, asset_id=entry.asset_id, calendar_entry=entry)
-            for line in lines
-            for entry in placed[line.model_id]
-        )
+        _insert_lines(reservation, request.items, quote, placed)
         audit.record(by, ACTION + "created", reservation, total=quote.total)
         webhooks.emit(event="reservation.created", payload=_hook(reservation, total=quote.total))
         notify.tell(
@@ -218,6 +207,46 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
             context=_notice_context(reservation),
         )
     return reservation
+
+
+_LINES_AND_UNITS = """
+    WITH line AS (
+        INSERT INTO {line} (reservation_id, model_id, quantity, rent)
+        SELECT %(reservation)s, w.model_id, w.quantity, w.rent
+        FROM unnest(%(models)s::bigint[], %(quantities)s::int[], %(rents)s::numeric[])
+            WITH ORDINALITY AS w(model_id, quantity, rent, n)
+        ORDER BY w.n
+        RETURNING id, model_id
+    )
+    INSERT INTO {unit} (line_id, asset_id, calendar_entry_id, outcome)
+    SELECT line.id, u.asset_id, u.entry_id, %(held)s
+    FROM line
+    JOIN unnest(%(unit_models)s::bigint[], %(assets)s::bigint[], %(entries)s::bigint[])
+        AS u(model_id, asset_id, entry_id) USING (model_id)
+"""
+
+
+def _insert_lines(reservation: Reservation, items, quote: Quote, placed: dict) -> None:
+    """The reservation's lines, in the order asked, and each line's held units: one statement
+    for any number of lines (one line per model, so the model finds its line)."""
+    held = [(model_id, e.asset_id, e.pk) for model_id, entries in placed.items() for e in entries]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LINES_AND_UNITS.format(
+                line=connection.ops.quote_name(ReservationLine._meta.db_table),
+                unit=connection.ops.quote_name(ReservationUnit._meta.db_table),
+            ),
+            {
+                "reservation": reservation.pk,
+                "models": [item.model.pk for item in items],
+                "quantities": [item.quantity for item in items],
+                "rents": [priced.rent_per_unit for priced in quote.lines],
+                "held": ReservationUnit.Outcome.HELD.value,
+                "unit_models": [h[0] for h in held],
+                "assets": [h[1] for h in held],
+                "entries": [h[2] for h in held],
+            },
+        )
 
 
 def _hook(reservation: Reservation, **extra) -> dict:

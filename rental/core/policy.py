@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from .errors import ApplicationError
 from .models import Policy
 
+POLICY_PK = 1  # the one row
+
 
 def current() -> Policy:
-    policy, _created = Policy.objects.get_or_create(pk=1)
+    policy, _created = Policy.objects.get_or_create(pk=POLICY_PK)
     return policy
 
 

@@ -104,8 +104,8 @@ def notify(
     This is `notify_many` with one notice: one INSERT, one delivery task per channel. Returns the
     recipients' notifications for this key, new and already existing, in order.
     """
-    rows = _rows(event, [Notice(key=key, recipients=tuple(recipients), context=context)])
-    created = _record(event, rows)
+    rows = _rows([(event, Notice(key=key, recipients=tuple(recipients), context=context))])
+    created = _record(rows)
     missing = [row for row in rows if row.slot not in created]
     existing = {}
     if missing:
@@ -114,7 +114,7 @@ def notify(
     notifications = []
     for row in rows:
         if row.slot in created:
-            notifications.append(row.notification(event, created[row.slot]))
+            notifications.append(row.notification(created[row.slot]))
         elif row.slot in existing:
             notifications.append(existing[row.slot])
         # Else a concurrent transaction inserted the row and then rolled back: nothing to return.
@@ -131,11 +131,19 @@ def notify_many(*, event: str, notices: Iterable[Notice]) -> int:
     in this one, or a concurrent transaction that commits) is skipped. Returns how many
     notifications were created.
     """
-    return len(_record(event, _rows(event, notices)))
+    return len(_record(_rows((event, notice) for notice in notices)))
+
+
+def notify_together(*, notices: Iterable[tuple[str, Notice]]) -> int:
+    """`notify_many` for notices of different events told in one step (a reservation's notice
+    to its customer and the front desk's own): one INSERT and one delivery task per channel for
+    all of them. Returns how many notifications were created."""
+    return len(_record(_rows(notices)))
 
 
 @dataclass
 class _Row:
+    event: str
     key: str
     channel: str
     address: str
@@ -149,11 +157,11 @@ class _Row:
     def slot(self) -> tuple[str, str, str]:
         return (self.key, self.channel, self.address)
 
-    def notification(self, event: str, inserted: tuple[int, datetime]) -> Notification:
+    def notification(self, inserted: tuple[int, datetime]) -> Notification:
         pk, created_at = inserted
         return Notification(
             pk=pk,
-            event=event,
+            event=self.event,
             key=self.key,
             channel=self.channel,
             recipient=self.address,
@@ -167,28 +175,28 @@ class _Row:
         )
 
 
-def _rows(event: str, notices: Iterable[Notice]) -> list[_Row]:
+def _rows(notices: Iterable[tuple[str, Notice]]) -> list[_Row]:
     """One rendered row per key, channel and address, in notice and recipient order.
 
     Rows are rendered language by language, so each language is activated once. Within a
-    language, a part (subject, e-mail, SMS) is rendered once per distinct context and the
-    recipient's name put in afterwards when the template allows it (see `_Renderer`), and the
-    plain parameters are computed once per context.
+    language and event, a part (subject, e-mail, SMS) is rendered once per distinct context and
+    the recipient's name put in afterwards when the template allows it (see `_Renderer`), and
+    the plain parameters are computed once per context.
     """
     rows: list[_Row] = []
     seen: set[tuple[str, str, str]] = set()
-    by_language: dict[str, list[tuple[_Row, Mapping[str, Any]]]] = defaultdict(list)
-    for notice in notices:
+    pending_by: dict[tuple[str, str], list[tuple[_Row, Mapping[str, Any]]]] = defaultdict(list)
+    for event, notice in notices:
         for recipient in notice.recipients:
             language = _language(recipient.language)
             for channel, address in _addresses(recipient):
-                row = _Row(notice.key, channel, address, recipient, language)
+                row = _Row(event, notice.key, channel, address, recipient, language)
                 if row.slot in seen:
                     continue
                 seen.add(row.slot)
                 rows.append(row)
-                by_language[language].append((row, notice.context))
-    for language, pending in by_language.items():
+                pending_by[language, event].append((row, notice.context))
+    for (language, event), pending in pending_by.items():
         with translation.override(language):
             renderer = _Renderer(event)
             for row, context in pending:
@@ -289,15 +297,15 @@ def _freeze(context: Mapping[str, Any]) -> Any:
 _INSERT = """
     INSERT INTO {table} (event, key, channel, recipient, user_id, language, subject, body, params,
                          status, attempts, last_error, provider_message_id, created_at)
-    SELECT %s, k, c, r, u, l, s, b, p, %s, 0, '', '', %s
+    SELECT e, k, c, r, u, l, s, b, p, %s, 0, '', '', %s
     FROM json_to_recordset(%s::json)
-        AS t(k text, c text, r text, u bigint, l text, s text, b text, p jsonb)
+        AS t(e text, k text, c text, r text, u bigint, l text, s text, b text, p jsonb)
     ON CONFLICT (key, channel, recipient) DO NOTHING
     RETURNING id, key, channel, recipient
 """
 
 
-def _record(event: str, rows: list[_Row]) -> dict[tuple[str, str, str], tuple[int, datetime]]:
+def _record(rows: list[_Row]) -> dict[tuple[str, str, str], tuple[int, datetime]]:
     """Insert the rows in batches, skip those already recorded, enqueue the new ones' delivery
     after commit; the new rows' ids and creation time by key, channel and address."""
     created: dict[tuple[str, str, str], tuple[int, datetime]] = {}
@@ -314,6 +322,7 @@ def _record(event: str, rows: list[_Row]) -> dict[tuple[str, str, str], tuple[in
             payload = json.dumps(
                 [
                     {
+                        "e": r.event,
                         "k": r.key,
                         "c": r.channel,
                         "r": r.address,
@@ -327,7 +336,7 @@ def _record(event: str, rows: list[_Row]) -> dict[tuple[str, str, str], tuple[in
                 ],
                 ensure_ascii=False,
             )
-            cursor.execute(sql, [event, Notification.Status.PENDING.value, now, payload])
+            cursor.execute(sql, [Notification.Status.PENDING.value, now, payload])
             for pk, key, channel, address in cursor.fetchall():
                 created[key, channel, address] = (pk, now)
     by_channel: dict[str, list[int]] = defaultdict(list)

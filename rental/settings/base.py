@@ -156,6 +156,14 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Every page reads its session: from Redis when there is one (written through to the database,
+# so a flushed Redis logs nobody out), else from the database (the embedded mode, where the
+# per-process memory cache would not be shared by the server's processes).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------
 # Scripts only from our own static files: no inline <script>, no on* handlers, no javascript:

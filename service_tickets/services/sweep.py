@@ -45,6 +45,11 @@ ANNOUNCE_BATCH = 200
 _ANNOUNCE_FIELDS = (
     "number",
     "deadline",
+    # What the webhook event says (`hook`): read here, not one deferred query per ticket.
+    "status",
+    "kind",
+    "reported_at",
+    "contract__number",
     "technician__first_name",
     "technician__last_name",
     "technician__username",
@@ -153,7 +158,7 @@ def tickets_announce_marks(*, batch_size: int = ANNOUNCE_BATCH) -> int:
                 tickets = list(
                     Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(**{f"{marked}__isnull": False, f"{announced}__isnull": True})
-                    .select_related("technician", "customer__user")
+                    .select_related("technician", "customer__user", "contract")
                     .only(*_ANNOUNCE_FIELDS)
                     .order_by("pk")[:batch_size]
                 )
@@ -188,10 +193,10 @@ def _announce(mark: str, tickets: list[Ticket], staff: list[Recipient]) -> int:
     """Record the batch's notices with one `notify_many` (one INSERT per 1,000 rows, one delivery
     task per channel and 500 rows); the number of notification rows recorded."""
     notices: list[Notice] = []
+    webhooks.emit_many(events=[(f"ticket.{mark}", hook(ticket)) for ticket in tickets])
     for ticket in tickets:
         key = f"ticket:{ticket.pk}:{mark}"
         context = {"number": ticket.number, "deadline": ticket.deadline}
-        webhooks.emit(event=f"ticket.{mark}", payload=hook(ticket))
         audiences: list[tuple[str, list[Recipient]]] = [
             ("technician", technician_recipient(ticket)),
             ("staff", staff),

@@ -52,6 +52,36 @@ def test_only_subscribed_active_endpoints_get_a_delivery(receiver, endpoint_for)
     assert list(event.deliveries.values_list("endpoint", flat=True)) == [subscribed.pk]
 
 
+def test_a_batch_of_events_gets_a_delivery_for_each_subscribed_endpoint(receiver, endpoint_for):
+    tickets = endpoint_for(receiver, events=["ticket.breached"])
+    both = endpoint_for(receiver, events=["ticket.breached", "ticket.at_risk"])
+    endpoint_for(receiver, events=["ticket.at_risk"], is_active=False)
+
+    with transaction.atomic():
+        events = webhooks.emit_many(
+            events=[
+                ("ticket.breached", {"number": "B1"}),
+                ("ticket.at_risk", {"number": "B2"}),
+                ("ticket.breached", {"number": "B3"}),
+            ]
+        )
+
+    assert [e.payload["number"] for e in events] == ["B1", "B2", "B3"]
+    assert [Event.objects.get(pk=e.pk).payload for e in events] == [
+        {"number": "B1"},
+        {"number": "B2"},
+        {"number": "B3"},
+    ]
+    assert {
+        e.payload["number"]: sorted(e.deliveries.values_list("endpoint", flat=True))
+        for e in Event.objects.all()
+    } == {
+        "B1": sorted([tickets.pk, both.pk]),
+        "B2": [both.pk],
+        "B3": sorted([tickets.pk, both.pk]),
+    }
+
+
 def test_the_body_is_signed_over_timestamp_and_body_and_the_attempt_is_logged(
     receiver, endpoint_for
 ):
