@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 
 from contracts.models import Contract, ContractUnit, IdentityDocument, Inspection, Reservation
 from rental.core.periods import midnight
@@ -111,9 +111,6 @@ def today_board(*, now: datetime, sections: list[str]) -> Board:
                 scheduled_for__lt=day.day_after,
             )
             .select_related("contract", "customer", "technician")
-            .prefetch_related(
-                Prefetch("contract__units", queryset=ContractUnit.objects.select_related("asset"))
-            )
             .order_by("scheduled_for")[:ROWS]
         ),
         "inspections": lambda: list(
@@ -130,13 +127,11 @@ def today_board(*, now: datetime, sections: list[str]) -> Board:
                 status=Contract.Status.ACTIVE, ends_at__gte=now, ends_at__lt=day.tomorrow
             )
             .select_related("customer", "address")
-            .prefetch_related(_units_prefetch())
             .order_by("ends_at")[:ROWS]
         ),
         "overdue": lambda: list(
             Contract.objects.filter(status=Contract.Status.ACTIVE, ends_at__lt=now)
             .select_related("customer")
-            .prefetch_related(_units_prefetch())
             .order_by("ends_at")[:ROWS]
         ),
         "tickets": lambda: list(
@@ -163,4 +158,8 @@ def today_board(*, now: datetime, sections: list[str]) -> Board:
     }
     for name in sections:
         board.sections[name] = loaders[name]()
+    # The units of every contract shown — trips', returns' and overdue ones — in one query.
+    contracts = [t.contract for t in board.sections.get("trips", []) if t.contract]
+    contracts += board.sections.get("returns_due", []) + board.sections.get("overdue", [])
+    prefetch_related_objects(contracts, _units_prefetch())
     return board

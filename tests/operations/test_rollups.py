@@ -38,6 +38,7 @@ PERIOD = Period(first=date(2026, 1, 1), last=date(2026, 3, 20))
 TABLES = (
     "catalog_unitmonth",
     "catalog_unitweek",
+    "catalog_unitisoweek",
     "contracts_unitmonthrental",
     "contracts_revenuepiece",
     "contracts_returnpiece",
@@ -208,6 +209,15 @@ def _variants(company) -> list:
                     f"utilisation {grain} {group}",
                     lambda live, g=grain, gr=group: utilisation(
                         period=PERIOD, grain=g, group=gr, now=NOW, live=live
+                    ),
+                )
+            )
+        for filters in ({"category": company["category"].pk}, {"depot": company["depot"].pk}):
+            out.append(
+                (
+                    f"utilisation {grain} {filters}",
+                    lambda live, g=grain, f=filters: utilisation(
+                        period=PERIOD, grain=g, group="model", now=NOW, live=live, **f
                     ),
                 )
             )
