@@ -422,6 +422,9 @@ INSERT INTO service_tickets_servicepercentile (first, last, whole_month, dim, ke
 SELECT %(first)s, %(last)s, %(month_grain)s, dim, key, arrive_p50, arrive_p90, resolve_p50,
        resolve_p90
 FROM ({percentiles}) computed
+ON CONFLICT (first, last, whole_month, dim, key) DO UPDATE SET
+    arrive_p50 = EXCLUDED.arrive_p50, arrive_p90 = EXCLUDED.arrive_p90,
+    resolve_p50 = EXCLUDED.resolve_p50, resolve_p90 = EXCLUDED.resolve_p90
 """
 
 
@@ -431,7 +434,8 @@ def _percentiles_sql(grain: str) -> str:
 
 def _store_percentiles(cursor, now: datetime) -> None:
     """Replace the stored percentiles with those of the page as it opens today, per month and
-    per week, from the minutes just written — when the rollup holds all of its months."""
+    per week, from the minutes just written — when the rollup holds all of its months. An
+    upsert, so a refresh running beside another cannot trip on the rows it has just written."""
     cursor.execute("DELETE FROM service_tickets_servicepercentile")
     period = last_months(local(now).date())
     if not (whole_months(period, now) and rollup_covers("service", months_of(period))):
