@@ -5,8 +5,9 @@ been acquired; its available hours are the hours of the period (up to now) less 
 maintenance entries on the calendar and the time it spent in repair (`RepairPeriod`). Rented
 hours are those of its rental entries, up to an early release.
 
-Figures over whole months are read from the rollups — `UnitMonth` (a row per unit and month)
-and `UnitWeek` (a row per unit and piece of a week cut at the months' edges) — refreshed by
+Figures over whole months are read from the rollups — `UnitMonth` (a row per unit and month),
+`UnitIsoWeek` (per unit and whole week) and `UnitWeek` (per unit and piece of a week cut at the
+months' edges, for the first and last weeks of a period, which it cuts there) — refreshed by
 idempotent Celery tasks every few minutes for the current month and nightly for the months
 before (rental/operations/rollups.py), because summing 200,000 calendar ranges per page is far
 too slow at a real company's size (bench/reports.py). Other spans are computed live from the
