@@ -348,3 +348,35 @@ class UnitWeek(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} {self.day}"
+
+
+class UnitIsoWeek(models.Model):
+    """The weekly utilisation rollup for whole weeks: one unit's hours in one ISO week, Monday
+    to Monday, computed as one bucket. A weekly report's weeks are whole except the first and
+    last, which its period cuts at a month's edge: those come from the pieces (`UnitWeek`), the
+    rest from here, so a report reads one row per unit and week instead of summing pieces.
+    `week` is the Monday. Written only by `catalog.reports.unit_weeks_refresh`."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    period_seconds = models.BigIntegerField()
+    down_seconds = models.BigIntegerField()
+    rented_seconds = models.BigIntegerField()
+    computed_until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "week"], name="catalog_unit_iso_week_once"),
+            models.CheckConstraint(
+                condition=Q(week__week_day=2)  # a Monday (Sunday is 1)
+                & Q(down_seconds__lte=F("period_seconds"))
+                & Q(rented_seconds__lte=F("period_seconds") - F("down_seconds"))
+                & Q(rented_seconds__gte=0)
+                & Q(down_seconds__gte=0),
+                name="catalog_unit_iso_week_hours_add_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["week"], name="catalog_unit_iso_week_week")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} {self.week}"

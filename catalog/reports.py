@@ -5,8 +5,9 @@ been acquired; its available hours are the hours of the period (up to now) less 
 maintenance entries on the calendar and the time it spent in repair (`RepairPeriod`). Rented
 hours are those of its rental entries, up to an early release.
 
-Figures over whole months are read from the rollups — `UnitMonth` (a row per unit and month)
-and `UnitWeek` (a row per unit and piece of a week cut at the months' edges) — refreshed by
+Figures over whole months are read from the rollups — `UnitMonth` (a row per unit and month),
+`UnitIsoWeek` (per unit and whole week) and `UnitWeek` (per unit and piece of a week cut at the
+months' edges, for the first and last weeks of a period, which it cuts there) — refreshed by
 idempotent Celery tasks every few minutes for the current month and nightly for the months
 before (rental/operations/rollups.py), because summing 200,000 calendar ranges per page is far
 too slow at a real company's size (bench/reports.py). Other spans are computed live from the
@@ -18,7 +19,7 @@ either way, after the one that asks whether the rollup holds the months.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -132,23 +133,56 @@ WITH unit_bucket AS (
 )
 """
 
-# The same per week, from the pieces of weeks cut at the months' edges (`UnitWeek`).
+# The same per week, as a whole statement: a row per unit and whole week (`UnitIsoWeek`), and for
+# the weeks the period cuts at its edges the sum of their pieces (`UnitWeek`), so there is one
+# row per unit and week before the groupings — summing every week's pieces per unit first was
+# most of the time (bench/reports.py). The labels are joined to the few grouped rows at the end.
 ROLLUP_WEEK_SQL = """
-WITH unit_bucket AS (
-    SELECT a.id, {g_key} AS g_key, {g_zh} AS g_zh, {g_en} AS g_en,
-           to_char(uw.day, 'IYYY-"W"IW') AS bucket, uw.period_seconds AS period_s,
-           uw.down_seconds AS down_s, uw.rented_seconds AS rented_s
-    FROM catalog_unitweek uw
-    JOIN catalog_asset a ON a.id = uw.asset_id
+WITH units AS MATERIALIZED (
+    SELECT a.id, {g_key} AS g_key, {g_zh} AS g_zh, {g_en} AS g_en
+    FROM catalog_asset a
     JOIN catalog_equipmentmodel m ON m.id = a.model_id
     JOIN catalog_category c ON c.id = m.category_id
     JOIN catalog_brand br ON br.id = m.brand_id
-    WHERE uw.day >= %(first)s AND uw.day <= %(last)s AND uw.period_seconds > 0
-      AND a.service_status <> 'retired'
+    WHERE a.service_status <> 'retired'
       AND (%(category)s::bigint IS NULL OR m.category_id = %(category)s)
       AND (%(model)s::bigint IS NULL OR a.model_id = %(model)s)
       AND (%(depot)s::bigint IS NULL OR a.depot_id = %(depot)s)
-)
+),
+cell AS MATERIALIZED (
+    SELECT w.asset_id AS id, units.g_key, w.week, w.period_seconds AS period_s,
+           w.down_seconds AS down_s, w.rented_seconds AS rented_s
+    FROM catalog_unitisoweek w JOIN units ON units.id = w.asset_id
+    WHERE w.week = ANY(%(whole_weeks)s::date[]) AND w.period_seconds > 0
+    UNION ALL
+    SELECT uw.asset_id, min(units.g_key), date_trunc('week', uw.day)::date,
+           sum(uw.period_seconds), sum(uw.down_seconds), sum(uw.rented_seconds)
+    FROM catalog_unitweek uw
+    JOIN unnest(%(edge_los)s::date[], %(edge_his)s::date[]) AS e(lo, hi)
+      ON uw.day >= e.lo AND uw.day < e.hi
+    JOIN units ON units.id = uw.asset_id
+    WHERE uw.period_seconds > 0 AND uw.day <= %(last)s
+    GROUP BY 1, 3
+),
+unit_total AS (
+    SELECT id, g_key, sum(period_s) AS period_s, sum(down_s) AS down_s, sum(rented_s) AS rented_s
+    FROM cell GROUP BY id, g_key
+),
+grouped AS (
+    SELECT {per_week} AS all_groups, 0 AS all_buckets, count(*) AS units,
+           sum(period_s) / 3600 AS period_h, sum(down_s) / 3600 AS down_h,
+           sum(rented_s) / 3600 AS rented_h
+    FROM cell GROUP BY GROUPING SETS ({sets})
+    UNION ALL
+    SELECT g_key, NULL, GROUPING(g_key), 1, count(*),
+           sum(period_s) / 3600, sum(down_s) / 3600, sum(rented_s) / 3600
+    FROM unit_total GROUP BY GROUPING SETS ((g_key), ())
+),
+labels AS (SELECT g_key, min(g_zh) AS g_zh, min(g_en) AS g_en FROM units GROUP BY g_key)
+SELECT grouped.g_key, labels.g_zh, labels.g_en, to_char(grouped.week, 'IYYY-"W"IW') AS bucket,
+       all_groups, all_buckets, units, period_h, down_h, rented_h
+FROM grouped LEFT JOIN labels ON labels.g_key = grouped.g_key
+ORDER BY all_groups DESC, labels.g_zh, grouped.g_key, grouped.week NULLS FIRST
 """
 
 # Units are counted once per bucket and once over the period: each unit's bucket first (a unit
@@ -222,12 +256,33 @@ def utilisation(
     elif reads_rollup(
         "utilisation" if grain == "month" else "utilisation_weeks", period, now, live
     ):
-        rollup = ROLLUP_SQL if grain == "month" else ROLLUP_WEEK_SQL
-        sql = rollup.format(g_key=g_key, g_zh=g_zh, g_en=g_en) + AGGREGATE_SQL.format(
-            sets=sets, per_bucket=per_bucket
-        )
+        if grain == "month":
+            sql = ROLLUP_SQL.format(g_key=g_key, g_zh=g_zh, g_en=g_en) + AGGREGATE_SQL.format(
+                sets=sets, per_bucket=per_bucket
+            )
+        else:
+            sql = ROLLUP_WEEK_SQL.format(
+                g_key=g_key,
+                g_zh=g_zh,
+                g_en=g_en,
+                sets=sets.replace("bucket", "week"),
+                per_week="g_key, week, GROUPING(g_key)"
+                if group != "unit"
+                else "NULL::bigint AS g_key, week, 1",
+            )
         months = [b.start.date().replace(day=1) for b in buckets]
-        raw = fetch(sql, {"months": months, "first": period.first, "last": period.last, **filters})
+        edges = [b for b in buckets if b.end - b.start != timedelta(days=7)]
+        params = {
+            "months": months,
+            "first": period.first,
+            "last": period.last,
+            "whole_weeks": [b.start.date() for b in buckets if b not in edges],
+            # A piece's day is its first: a cut week holds its pieces from the cut to Monday.
+            "edge_los": [b.start.date() for b in edges],
+            "edge_his": [_monday(b.start.date()) + timedelta(days=7) for b in edges],
+            **filters,
+        }
+        raw = fetch(sql, params)
     else:
         sql = UNIT_BUCKET_SQL.format(
             buckets=BUCKETS_SQL, g_key=g_key, g_zh=g_zh, g_en=g_en
@@ -306,12 +361,23 @@ def unit_months_refresh(*, months: list[date], now: datetime | None = None) -> i
 
 
 def unit_weeks_refresh(*, months: list[date], now: datetime | None = None) -> int:
-    """The weekly rollup of these months: a row per unit and piece of a week (idempotent)."""
+    """The weekly rollups of these months (idempotent): a row per unit and piece of a week, and
+    per unit and whole ISO week touching the months — a week that runs into a month not
+    refreshed is recomputed whole from the calendar, so it never mixes two refreshes."""
     now = now or timezone.now()
     pieces = month_pieces(months, now)
     rows = _refresh(pieces, now, table="catalog_unitweek", column="day", key="YYYY-MM-DD")
+    weeks = []
+    for monday in sorted({_monday(p.start.date()) for p in pieces}):
+        start, end = midnight(monday), min(midnight(monday + timedelta(days=7)), now)
+        weeks.append(Bucket(key=f"{monday:%Y-%m-%d}", start=start, end=end))
+    _refresh(weeks, now, table="catalog_unitisoweek", column="week", key="YYYY-MM-DD")
     rollup_mark("utilisation_weeks", sorted({p.start.date().replace(day=1) for p in pieces}), now)
     return rows
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _refresh(buckets: list[Bucket], now: datetime, **target: str) -> int:

@@ -18,7 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 from django.utils.translation import pgettext_lazy
 
-from rental.core.periods import BUCKET_KEY_SQL, BUCKETS_SQL, Period, bucket_arrays, month_pieces
+from rental.core.periods import (
+    BUCKET_KEY_SQL,
+    BUCKETS_SQL,
+    GRAINS,
+    Period,
+    bucket_arrays,
+    last_months,
+    month_pieces,
+    months_of,
+)
 from rental.core.reports import (
     INT,
     MINUTES,
@@ -29,10 +38,12 @@ from rental.core.reports import (
     fetch,
     minutes,
     reads_rollup,
+    rollup_covers,
     rollup_mark,
+    whole_months,
 )
 from rental.core.reports import percent as pct
-from rental.core.timeutil import SHANGHAI
+from rental.core.timeutil import SHANGHAI, local
 
 from .models import Ticket
 from .terms import TIER_LABELS, TIERS, ZONE_LABELS, ZONES
@@ -391,6 +402,51 @@ FROM found GROUP BY dim, key
 """
 
 
+# The percentiles of the page as it opens, stored by the refresh; any other period (or a period
+# whose stored percentiles a refresh has not written) finds them from the minutes, in the same
+# statement: the second branch runs only when the first has nothing for the period.
+STORED_PERCENTILES_SQL = """
+SELECT dim, key, arrive_p50, arrive_p90, resolve_p50, resolve_p90
+FROM service_tickets_servicepercentile
+WHERE first = %(first)s AND last = %(last)s AND whole_month = %(month_grain)s
+UNION ALL
+SELECT * FROM ({percentiles}) computed
+WHERE NOT EXISTS (
+    SELECT FROM service_tickets_servicepercentile
+    WHERE first = %(first)s AND last = %(last)s AND whole_month = %(month_grain)s)
+"""
+
+PERCENTILES_STORE_SQL = """
+INSERT INTO service_tickets_servicepercentile (first, last, whole_month, dim, key, arrive_p50,
+    arrive_p90, resolve_p50, resolve_p90)
+SELECT %(first)s, %(last)s, %(month_grain)s, dim, key, arrive_p50, arrive_p90, resolve_p50,
+       resolve_p90
+FROM ({percentiles}) computed
+ON CONFLICT (first, last, whole_month, dim, key) DO UPDATE SET
+    arrive_p50 = EXCLUDED.arrive_p50, arrive_p90 = EXCLUDED.arrive_p90,
+    resolve_p50 = EXCLUDED.resolve_p50, resolve_p90 = EXCLUDED.resolve_p90
+"""
+
+
+def _percentiles_sql(grain: str) -> str:
+    return PERCENTILES_SQL.format(key=BUCKET_KEY_SQL[grain].format(day="m.day"))
+
+
+def _store_percentiles(cursor, now: datetime) -> None:
+    """Replace the stored percentiles with those of the page as it opens today, per month and
+    per week, from the minutes just written — when the rollup holds all of its months. An
+    upsert, so a refresh running beside another cannot trip on the rows it has just written."""
+    cursor.execute("DELETE FROM service_tickets_servicepercentile")
+    period = last_months(local(now).date())
+    if not (whole_months(period, now) and rollup_covers("service", months_of(period))):
+        return
+    for grain in GRAINS:
+        cursor.execute(
+            PERCENTILES_STORE_SQL.format(percentiles=_percentiles_sql(grain)),
+            {"first": period.first, "last": period.last, "month_grain": grain == "month"},
+        )
+
+
 def ticket_pieces_refresh(*, months: list, now: datetime) -> int:
     """The service rollup of these months (idempotent: the months' rows are replaced)."""
     pieces = month_pieces(months, now)
@@ -414,6 +470,8 @@ def ticket_pieces_refresh(*, months: list, now: datetime) -> int:
             MINUTES_REFRESH_SQL.format(buckets=BUCKETS_SQL, bin=MINUTES_BIN), bucket_arrays(pieces)
         )
     rollup_mark("service", sorted({p.start.date().replace(day=1) for p in pieces}), now)
+    with connection.cursor() as cursor:
+        _store_percentiles(cursor, now)
     return rows
 
 
@@ -444,7 +502,7 @@ def service_report(
             # Unfiltered — the page as it opens — the percentiles come from the minutes.
             sql = SERVICE_FAST_SQL.format(
                 counts=SERVICE_COUNTS_SQL.format(key=key),
-                percentiles=PERCENTILES_SQL.format(key=BUCKET_KEY_SQL[grain].format(day="m.day")),
+                percentiles=STORED_PERCENTILES_SQL.format(percentiles=_percentiles_sql(grain)),
             )
             raw = fetch(sql, {**params, "month_grain": grain == "month"})
     else:

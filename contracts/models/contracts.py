@@ -107,6 +107,13 @@ class Contract(models.Model):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["-created_at"]
+        # The Today board's returns due and overdue rentals, in order, without reading every
+        # active contract (bench/reports.py).
+        indexes = [
+            models.Index(
+                fields=["ends_at"], condition=Q(status="active"), name="contracts_active_ends"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="contracts_contract_period"

@@ -1,5 +1,5 @@
-"""What has to happen today, for the Today board: one query for every count, one per section
-shown for its first rows, whatever the amount of work."""
+"""What has to happen today, for the Today board: one query for every count and the ids of each
+section's first rows, then one per kind of row shown, whatever the amount of work."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, prefetch_related_objects
 
 from contracts.models import Contract, ContractUnit, IdentityDocument, Inspection, Reservation
 from rental.core.periods import midnight
@@ -15,10 +15,7 @@ from rental.core.timeutil import local
 from service_tickets.models import Ticket
 
 ROWS = 15  # rows shown per section; the count says how many there are
-# A ticket needs attention while unassigned, at risk or late.
-ATTENTION = Q(status="new") | Q(at_risk_at__isnull=False) | Q(breached_at__isnull=False)
 
-OPEN = ("new", "assigned", "en_route")
 COUNTS_SQL = """
 SELECT
   (SELECT count(*) FROM service_tickets_ticket
@@ -98,69 +95,89 @@ def _units_prefetch() -> Prefetch:
     )
 
 
-def today_board(*, now: datetime, sections: list[str]) -> Board:
-    """The counts, and the first rows of each section the reader may see."""
-    day = Day.of(now)
-    board = Board(day=day, counts=board_counts(now=now))
-    loaders = {
-        "trips": lambda: list(
-            Ticket.objects.filter(
-                kind__in=Ticket.TRIP_KINDS,
-                status__in=OPEN,
-                scheduled_for__gte=day.today,
-                scheduled_for__lt=day.day_after,
-            )
-            .select_related("contract", "customer", "technician")
-            .prefetch_related(
-                Prefetch("contract__units", queryset=ContractUnit.objects.select_related("asset"))
-            )
-            .order_by("scheduled_for")[:ROWS]
+# The first rows of each section, by id in the section's order, beside the counts: the board
+# then loads each kind of row in one query by id — contracts (returns due and overdue), tickets
+# (trips and those needing attention) — and none for an empty section, where a query per section
+# cost more in round trips and SQL compiling than the database spent on all of them.
+FIRST_ROWS_SQL = """,
+  ARRAY(SELECT id FROM service_tickets_ticket
+    WHERE kind IN ('delivery', 'pickup') AND status IN ('new', 'assigned', 'en_route')
+      AND scheduled_for >= %(today)s AND scheduled_for < %(day_after)s
+    ORDER BY scheduled_for, id LIMIT %(rows)s) AS trips_ids,
+  ARRAY(SELECT id FROM contracts_inspection
+    WHERE status IN ('booked', 'confirmed') AND starts_at >= %(today)s
+      AND starts_at < %(tomorrow)s
+    ORDER BY starts_at, id LIMIT %(rows)s) AS inspections_ids,
+  ARRAY(SELECT id FROM contracts_contract
+    WHERE status = 'active' AND ends_at >= %(now)s AND ends_at < %(tomorrow)s
+    ORDER BY ends_at, id LIMIT %(rows)s) AS returns_due_ids,
+  ARRAY(SELECT id FROM contracts_contract
+    WHERE status = 'active' AND ends_at < %(now)s
+    ORDER BY ends_at, id LIMIT %(rows)s) AS overdue_ids,
+  ARRAY(SELECT id FROM service_tickets_ticket
+    WHERE path = 'on_site' AND kind NOT IN ('delivery', 'pickup')
+      AND status IN ('new', 'assigned', 'en_route')
+      AND (status = 'new' OR at_risk_at IS NOT NULL OR breached_at IS NOT NULL)
+    ORDER BY deadline ASC NULLS LAST, reported_at, id LIMIT %(rows)s) AS tickets_ids,
+  ARRAY(SELECT id FROM contracts_identitydocument WHERE status = 'pending'
+    ORDER BY id LIMIT %(rows)s) AS documents_ids,
+  ARRAY(SELECT id FROM contracts_reservation
+    WHERE status IN ('held', 'inspection_booked')
+      AND hold_expires_at >= %(now)s AND hold_expires_at < %(in_a_day)s
+    ORDER BY hold_expires_at, id LIMIT %(rows)s) AS holds_ids
+"""
+
+# Which rows each section shows, loaded together per kind.
+LOADERS = {
+    "trips": "tickets",
+    "tickets": "tickets",
+    "returns_due": "contracts",
+    "overdue": "contracts",
+    "inspections": "inspections",
+    "documents": "documents",
+    "holds": "holds",
+}
+
+
+def _querysets() -> dict:
+    return {
+        "tickets": Ticket.objects.select_related("contract", "customer", "technician"),
+        "contracts": Contract.objects.select_related("customer", "address"),
+        "inspections": Inspection.objects.select_related(
+            "reservation__customer", "reservation__address"
         ),
-        "inspections": lambda: list(
-            Inspection.objects.filter(
-                status__in=Inspection.ACTIVE_STATUSES,
-                starts_at__gte=day.today,
-                starts_at__lt=day.tomorrow,
-            )
-            .select_related("reservation__customer", "reservation__address")
-            .order_by("starts_at")[:ROWS]
-        ),
-        "returns_due": lambda: list(
-            Contract.objects.filter(
-                status=Contract.Status.ACTIVE, ends_at__gte=now, ends_at__lt=day.tomorrow
-            )
-            .select_related("customer", "address")
-            .prefetch_related(_units_prefetch())
-            .order_by("ends_at")[:ROWS]
-        ),
-        "overdue": lambda: list(
-            Contract.objects.filter(status=Contract.Status.ACTIVE, ends_at__lt=now)
-            .select_related("customer")
-            .prefetch_related(_units_prefetch())
-            .order_by("ends_at")[:ROWS]
-        ),
-        "tickets": lambda: list(
-            Ticket.objects.filter(path=Ticket.Path.ON_SITE, status__in=OPEN)
-            .exclude(kind__in=Ticket.TRIP_KINDS)
-            .filter(ATTENTION)
-            .select_related("customer", "technician")
-            .order_by(F("deadline").asc(nulls_last=True), "reported_at")[:ROWS]
-        ),
-        "documents": lambda: list(
-            IdentityDocument.objects.filter(status=IdentityDocument.Status.PENDING)
-            .select_related("customer")
-            .order_by("id")[:ROWS]
-        ),
-        "holds": lambda: list(
-            Reservation.objects.filter(
-                status__in=Reservation.OPEN_STATUSES,
-                hold_expires_at__gte=now,
-                hold_expires_at__lt=now + timedelta(hours=24),
-            )
-            .select_related("customer")
-            .order_by("hold_expires_at")[:ROWS]
-        ),
+        "documents": IdentityDocument.objects.select_related("customer"),
+        "holds": Reservation.objects.select_related("customer"),
     }
+
+
+def today_board(*, now: datetime, sections: list[str]) -> Board:
+    """The counts, and the first rows of each section the reader may see: one query for the
+    counts and every section's ids, one per kind of row shown, one for the contracts' units."""
+    day = Day.of(now)
+    params = {
+        "now": now,
+        "today": day.today,
+        "tomorrow": day.tomorrow,
+        "day_after": day.day_after,
+        "in_a_day": now + timedelta(hours=24),
+        "rows": ROWS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTS_SQL + FIRST_ROWS_SQL, params)
+        names = [c.name for c in cursor.description]
+        found = dict(zip(names, cursor.fetchone(), strict=True))
+    board = Board(day=day, counts={k: v for k, v in found.items() if not k.endswith("_ids")})
+    wanted: dict[str, list[int]] = {}
     for name in sections:
-        board.sections[name] = loaders[name]()
+        wanted.setdefault(LOADERS[name], []).extend(found[f"{name}_ids"])
+    querysets = _querysets()
+    loaded = {kind: querysets[kind].in_bulk(ids) if ids else {} for kind, ids in wanted.items()}
+    for name in sections:
+        rows = loaded[LOADERS[name]]
+        board.sections[name] = [rows[pk] for pk in found[f"{name}_ids"] if pk in rows]
+    # The units of every contract shown — trips', returns' and overdue ones — in one query.
+    contracts = [t.contract for t in board.sections.get("trips", []) if t.contract]
+    contracts += board.sections.get("returns_due", []) + board.sections.get("overdue", [])
+    prefetch_related_objects(contracts, _units_prefetch())
     return board

@@ -1,5 +1,5 @@
-from .rollups import TicketMinutes, TicketPiece
+from .rollups import ServicePercentile, TicketMinutes, TicketPiece
 from .terms import TermsVersion
 from .tickets import Ticket
 
-__all__ = ["TermsVersion", "Ticket", "TicketMinutes", "TicketPiece"]
+__all__ = ["ServicePercentile", "TermsVersion", "Ticket", "TicketMinutes", "TicketPiece"]

@@ -82,3 +82,39 @@ class TicketMinutes(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dim} {self.key} {self.measure} {self.minute}"
+
+
+class ServicePercentile(models.Model):
+    """The unfiltered service report's percentiles for the period its page opens on (the last six
+    months up to the day), per month and per week, as `TicketMinutes` gives them at the moment of
+    a refresh. Every refresh replaces them with what the minutes it just wrote give, so they are
+    never older than the minutes; a report over any other period finds them from the minutes.
+    Written only by `service_tickets.reports.ticket_pieces_refresh`."""
+
+    class Dim(models.TextChoices):
+        BUCKET = "bucket"
+        TOTAL = "total"
+        TIER = "tier"
+        ZONE = "zone"
+        TECHNICIAN = "technician"
+
+    first = models.DateField()
+    last = models.DateField()
+    whole_month = models.BooleanField()  # per month, else per week
+    dim = models.CharField(max_length=20, choices=Dim.choices)
+    key = models.CharField(max_length=30, blank=True)  # the bucket, tier, zone or technician id
+    arrive_p50 = models.FloatField(null=True)
+    arrive_p90 = models.FloatField(null=True)
+    resolve_p50 = models.FloatField(null=True)
+    resolve_p90 = models.FloatField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "last", "whole_month", "dim", "key"],
+                name="service_tickets_percentile_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first} {self.last} {self.dim} {self.key}"

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rental.operations.tasks import refresh_rollups
 
 from catalog.models import Asset
+from rental.operations.tasks import refresh_rollups
 from service_tickets import services
 from service_tickets.models import Ticket
 from tests.conftest import login, screenshot

@@ -18,6 +18,7 @@ from contracts.models import Charge, Payment
 from rental.core.periods import last_months, months_of
 from rental.core.timeutil import local
 from rental.operations.rollups import rollups_refresh
+from service_tickets.services import trip_schedule
 from tests.factories import (
     PASSWORD,
     ContractFactory,
@@ -26,7 +27,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.operations.factories import staff_in
-from tests.service_tickets.factories import open_ticket
+from tests.service_tickets.factories import contract_of, open_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -152,19 +153,34 @@ def test_the_board_makes_the_same_number_of_queries_whatever_the_work(
     client = _client(client, staff_in("manager"))
     client.get(reverse("operations:today"))  # session and groups warmed the same way each time
     now = timezone.now()
-    ContractFactory(starts_at=now - timedelta(days=3), ends_at=now - timedelta(hours=5))
+
+    def work() -> None:
+        ContractFactory(starts_at=now - timedelta(days=3), ends_at=now - timedelta(hours=5))
+        ContractFactory(starts_at=now - timedelta(days=3), ends_at=now + timedelta(seconds=90))
+        open_ticket()
+        trip_schedule(
+            contract=contract_of(status="signed"),
+            kind="delivery",
+            scheduled_for=now + timedelta(hours=2),
+            by=staff_in("warehouse"),
+        )
+
+    work()
     with django_assert_num_queries(BOARD_QUERIES):
         client.get(reverse("operations:today"))
     for _ in range(3):
-        ContractFactory(starts_at=now - timedelta(days=3), ends_at=now - timedelta(hours=5))
-        open_ticket()
+        work()
     with django_assert_num_queries(BOARD_QUERIES):
-        client.get(reverse("operations:today"))
+        page = client.get(reverse("operations:today"))
+    board = page.context["board"]
+    assert [len(board.sections[name]) for name in ("trips", "returns_due", "overdue")] == [4] * 3
+    assert len(board.sections["tickets"]) == board.counts["tickets"] == 4
 
 
-# Session, user, groups, the counts, then per section its first rows (and, when a section has
-# rows, one prefetch of their units): bounded by the sections, never by the amount of work.
-BOARD_QUERIES = 13
+# Session, user, groups (asked twice), the counts with each section's first ids, then one query
+# per kind of row shown — tickets (trips and tickets), contracts (returns due and overdue) — and
+# one for the units of every contract shown: bounded by the sections, never by the work.
+BOARD_QUERIES = 8
 # Session, user, groups, whether the rollup holds the months, the report's SQL (two for the
 # reports with an "overdue now" or a second statement), and one query per filter with choices
 # from the database.

@@ -11,6 +11,7 @@ from itertools import count
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from catalog.models import CalendarEntry
 from catalog.reports import utilisation
@@ -18,7 +19,7 @@ from contracts import reports
 from rental.core.periods import Period, last_months
 from rental.core.timeutil import SHANGHAI
 from rental.operations.rollups import REFRESHES, rollups_refresh
-from service_tickets.models import Ticket
+from service_tickets.models import ServicePercentile, Ticket
 from service_tickets.reports import service_report
 from tests.factories import (
     AssetFactory,
@@ -38,6 +39,7 @@ PERIOD = Period(first=date(2026, 1, 1), last=date(2026, 3, 20))
 TABLES = (
     "catalog_unitmonth",
     "catalog_unitweek",
+    "catalog_unitisoweek",
     "contracts_unitmonthrental",
     "contracts_revenuepiece",
     "contracts_returnpiece",
@@ -211,6 +213,15 @@ def _variants(company) -> list:
                     ),
                 )
             )
+        for filters in ({"category": company["category"].pk}, {"depot": company["depot"].pk}):
+            out.append(
+                (
+                    f"utilisation {grain} {filters}",
+                    lambda live, g=grain, f=filters: utilisation(
+                        period=PERIOD, grain=g, group="model", now=NOW, live=live, **f
+                    ),
+                )
+            )
         for tier in (None, "rapid"):
             out.append(
                 (
@@ -342,3 +353,87 @@ def test_the_backfill_command_fills_every_rollup_for_the_months_asked():
         "customers",
     ):
         assert rollup_covers(name, months), name
+
+
+def test_the_service_page_as_it_opens_shows_the_percentiles_of_the_facts(company):
+    """Its percentiles are stored by the refresh for the last six months; they equal what the
+    raw tickets give, per month and per week, and follow a correction at the next refresh."""
+    opening = last_months(NOW.date())
+    months = [b.start.date() for b in opening.buckets("month")]
+    rollups_refresh(months=months, now=NOW)
+    stored = {
+        grain: ServicePercentile.objects.filter(whole_month=grain == "month").count()
+        for grain in ("month", "week")
+    }
+    assert stored["month"] and stored["week"]
+
+    def both(live: bool) -> list:
+        return [
+            _figures(service_report(period=opening, grain=g, now=NOW, live=live))
+            for g in ("month", "week")
+        ]
+
+    assert both(False) == both(True)
+    assert service_report(period=opening, now=NOW)[0].total["arrive_p50"] is not None
+
+    Ticket.objects.filter(reported_at__gte=_at(3, 1), minutes_to_arrive__isnull=False).update(
+        minutes_to_arrive=F("minutes_to_arrive") + 500
+    )
+    rollups_refresh(months=months[-1:], now=NOW)
+    assert both(False) == both(True)
+    before = sorted(
+        ServicePercentile.objects.values_list(
+            "first",
+            "last",
+            "whole_month",
+            "dim",
+            "key",
+            "arrive_p50",
+            "arrive_p90",
+            "resolve_p50",
+            "resolve_p90",
+        )
+    )
+    rollups_refresh(months=months[-1:], now=NOW)
+    assert (
+        sorted(
+            ServicePercentile.objects.values_list(
+                "first",
+                "last",
+                "whole_month",
+                "dim",
+                "key",
+                "arrive_p50",
+                "arrive_p90",
+                "resolve_p50",
+                "resolve_p90",
+            )
+        )
+        == before
+    )
+
+
+def test_a_weekly_report_reads_whole_weeks_and_the_weeks_cut_at_its_edges(company):
+    """Weeks within the period from the whole-week rollup, the first and last (cut at the
+    period's edges) from the pieces: the same hours as the calendar, over a period that starts
+    and ends mid-week, and after a correction refreshed in one of a straddling week's months."""
+    rollups_refresh(months=MONTHS, now=NOW)
+    period = Period(first=date(2026, 1, 1), last=date(2026, 2, 28))  # Thursday to Saturday
+    for group in ("category", "unit"):
+        assert _figures(utilisation(period=period, grain="week", group=group, now=NOW)) == (
+            _figures(utilisation(period=period, grain="week", group=group, now=NOW, live=True))
+        )
+    # A rental booked late into the week of 26 January – 1 February, then only February
+    # refreshed: the whole week is recomputed, its January days too.
+    start, end = _at(1, 30, 8), _at(2, 1, 20)
+    free = next(
+        a
+        for a in company["units"]
+        if not CalendarEntry.objects.filter(asset=a, starts_at__lt=end, ends_at__gt=start).exists()
+    )
+    calendar_entry(free, "rental", start, end)
+    rollups_refresh(months=MONTHS[1:2], now=NOW)
+    weeks = utilisation(period=period, grain="week", group="unit", now=NOW)[0].rows
+    assert (
+        weeks == utilisation(period=period, grain="week", group="unit", now=NOW, live=True)[0].rows
+    )
