@@ -240,12 +240,3 @@ def pytest_terminal_summary(terminalreporter):
         for line in FIGURES:
             terminalreporter.write_line(line)
 
-
-def pytest_collection_modifyitems(items):
-    """The demo company is built first, in a process no other test has run in yet. Built after
-    the API's ownership matrix (tests/api/test_ownership.py) in the same process, it comes out
-    smaller (565 unit-months instead of ~2,000), so its six-months test fails; alone, first, or
-    after any other folder it is whole, and `load_demo` always runs in a fresh process. The cause
-    is not found yet (see the closing note of issue 11); until it is, the order keeps the demo's
-    own figures honest rather than hiding them."""
-    items.sort(key=lambda item: not item.nodeid.startswith("tests/demo/"))

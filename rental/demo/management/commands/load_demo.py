@@ -46,8 +46,8 @@ class Command(BaseCommand):
             depot = self._catalogue_basics()
             bar.update(1)
             created_units = 0
-            for row in data.MODELS:
-                created_units += self._model_with_units(row, depot)
+            for position, row in enumerate(data.MODELS, start=1):
+                created_units += self._model_with_units(row, depot, position)
                 bar.update(1)
             # Every demo login has the same published password: hashed once (PBKDF2 at the
             # production cost takes a quarter of a second each time), with one salt for all.
@@ -106,7 +106,7 @@ class Command(BaseCommand):
         )
         return depot
 
-    def _model_with_units(self, row, depot: Depot) -> int:
+    def _model_with_units(self, row, depot: Depot, position: int) -> int:
         (
             category,
             brand,
@@ -150,7 +150,9 @@ class Command(BaseCommand):
                 serial_number=f"{brand.upper()[:2]}{prefix}{model.pk:03d}{n:04d}",
                 asset_tag=f"XSS-{model.pk:03d}-{n:03d}",
                 depot=depot,
-                acquired_on=date(2025, 3, 1) + timedelta(days=11 * n + model.pk),
+                # From the model's place in the list, not its id: a database whose sequences have
+                # moved on (tests before, a reload) buys the same fleet on the same days.
+                acquired_on=date(2025, 3, 1) + timedelta(days=11 * n + position),
                 # Bought for a little under what replacing it costs today.
                 purchase_cost=(Decimal(value) * Decimal("0.85")).quantize(Decimal("0.01")),
             )
