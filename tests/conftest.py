@@ -45,6 +45,31 @@ def _terms_version_1(request):
         )
 
 
+@pytest.fixture(autouse=True)
+def _live_server_idle_before_flush(request):
+    """A browser test ends with its page closed, but the live server may still be answering the
+    page's last request inside a transaction; the flush after the test would then TRUNCATE
+    under it (CI saw a deadlock, and once a run that never ended). Wait until no other session
+    of the test database is busy before the flush."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # so this teardown runs before its flush
+    yield
+    from django.db import connection
+
+    def idle() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+                "AND (state = 'active' OR state LIKE 'idle in transaction%%')"
+            )
+            return cursor.fetchone()[0] == 0
+
+    wait_for(idle, timeout=30, interval=0.05, message="the live server stayed busy after the test")
+
+
 def _test_database_url(url: str | None = None) -> str:
     """The configured DATABASE_URL (or `url`), pointed at the test database pytest-django made."""
     from urllib.parse import urlsplit, urlunsplit
@@ -239,4 +264,3 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("figures")
         for line in FIGURES:
             terminalreporter.write_line(line)
-
