@@ -289,31 +289,40 @@ class RepairPeriod(models.Model):
         return f"{self.asset} {self.started_at:%Y-%m-%d}"
 
 
-class UnitMonth(models.Model):
-    """The utilisation rollup: one unit's hours in one Shanghai calendar month, up to
-    `computed_until` (the month's end, or the moment of the last refresh for the current month).
+# A unit's hours in a rollup row add up: down time and rented time within the hours it existed.
+HOURS_ADD_UP = (
+    Q(down_seconds__lte=F("period_seconds"))
+    & Q(rented_seconds__lte=F("period_seconds") - F("down_seconds"))
+    & Q(rented_seconds__gte=0)
+    & Q(down_seconds__gte=0)
+)
 
-    Written only by `catalog.reports.unit_months_refresh` (idempotent, from the calendar and the
-    repair periods); the monthly utilisation report reads these rows instead of the calendar.
-    """
+
+class UnitHours(models.Model):
+    """One unit's hours in one bucket of a utilisation rollup, computed up to `computed_until`
+    (the bucket's end, or the moment of the last refresh for the bucket still running)."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()  # the first day
-    period_seconds = models.BigIntegerField()  # the unit's hours in the month, since acquired
+    period_seconds = models.BigIntegerField()  # the unit's hours in the bucket, since acquired
     down_seconds = models.BigIntegerField()
     rented_seconds = models.BigIntegerField()
     computed_until = models.DateTimeField()
 
     class Meta:
+        abstract = True
+
+
+class UnitMonth(UnitHours):
+    """The utilisation rollup per Shanghai calendar month. Written only by
+    `catalog.reports.unit_months_refresh` (idempotent, from the calendar and the repair periods);
+    the monthly utilisation report reads these rows instead of the calendar."""
+
+    month = models.DateField()  # the first day
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["asset", "month"], name="catalog_unit_month_once"),
-            models.CheckConstraint(
-                condition=Q(down_seconds__lte=F("period_seconds"))
-                & Q(rented_seconds__lte=F("period_seconds") - F("down_seconds"))
-                & Q(rented_seconds__gte=0)
-                & Q(down_seconds__gte=0),
-                name="catalog_unit_month_hours_add_up",
-            ),
+            models.CheckConstraint(condition=HOURS_ADD_UP, name="catalog_unit_month_hours_add_up"),
         ]
         indexes = [models.Index(fields=["month"], name="catalog_unit_month_month")]
 
@@ -321,28 +330,17 @@ class UnitMonth(models.Model):
         return f"{self.asset_id} {self.month:%Y-%m}"
 
 
-class UnitWeek(models.Model):
-    """The weekly utilisation rollup: one unit's hours in one piece of a week — the week cut at
-    the edges of its month, so that a period of whole months is made of whole pieces. `day` is
-    the piece's first day. Written only by `catalog.reports.unit_weeks_refresh`."""
+class UnitWeek(UnitHours):
+    """The weekly utilisation rollup in pieces: the week cut at the edges of its month, so that a
+    period of whole months is made of whole pieces. `day` is the piece's first day. Written only
+    by `catalog.reports.unit_weeks_refresh`."""
 
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    period_seconds = models.BigIntegerField()
-    down_seconds = models.BigIntegerField()
-    rented_seconds = models.BigIntegerField()
-    computed_until = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["asset", "day"], name="catalog_unit_week_once"),
-            models.CheckConstraint(
-                condition=Q(down_seconds__lte=F("period_seconds"))
-                & Q(rented_seconds__lte=F("period_seconds") - F("down_seconds"))
-                & Q(rented_seconds__gte=0)
-                & Q(down_seconds__gte=0),
-                name="catalog_unit_week_hours_add_up",
-            ),
+            models.CheckConstraint(condition=HOURS_ADD_UP, name="catalog_unit_week_hours_add_up"),
         ]
         indexes = [models.Index(fields=["day"], name="catalog_unit_week_day")]
 
@@ -350,29 +348,20 @@ class UnitWeek(models.Model):
         return f"{self.asset_id} {self.day}"
 
 
-class UnitIsoWeek(models.Model):
-    """The weekly utilisation rollup for whole weeks: one unit's hours in one ISO week, Monday
-    to Monday, computed as one bucket. A weekly report's weeks are whole except the first and
-    last, which its period cuts at a month's edge: those come from the pieces (`UnitWeek`), the
-    rest from here, so a report reads one row per unit and week instead of summing pieces.
-    `week` is the Monday. Written only by `catalog.reports.unit_weeks_refresh`."""
+class UnitIsoWeek(UnitHours):
+    """The weekly utilisation rollup for whole weeks: one ISO week, Monday to Monday, computed as
+    one bucket. A weekly report's weeks are whole except the first and last, which its period
+    cuts at a month's edge: those come from the pieces (`UnitWeek`), the rest from here, so a
+    report reads one row per unit and week instead of summing pieces. `week` is the Monday.
+    Written only by `catalog.reports.unit_weeks_refresh`."""
 
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
     week = models.DateField()
-    period_seconds = models.BigIntegerField()
-    down_seconds = models.BigIntegerField()
-    rented_seconds = models.BigIntegerField()
-    computed_until = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["asset", "week"], name="catalog_unit_iso_week_once"),
             models.CheckConstraint(
-                condition=Q(week__week_day=2)  # a Monday (Sunday is 1)
-                & Q(down_seconds__lte=F("period_seconds"))
-                & Q(rented_seconds__lte=F("period_seconds") - F("down_seconds"))
-                & Q(rented_seconds__gte=0)
-                & Q(down_seconds__gte=0),
+                condition=Q(week__week_day=2) & HOURS_ADD_UP,  # a Monday (Sunday is 1)
                 name="catalog_unit_iso_week_hours_add_up",
             ),
         ]

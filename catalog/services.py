@@ -291,53 +291,51 @@ def calendar_change_kind(
 def calendar_set_end(*, entry: CalendarEntry, ends_at: datetime, by=None) -> CalendarEntry:
     """Move the end of an active entry: an extension (if the unit is free) or an early return."""
     _check_period(entry.starts_at, ends_at)
-    buffer = policy.current().turnaround_buffer
-    with transaction.atomic():
-        entry = CalendarEntry.objects.select_for_update().get(pk=entry.pk)
-        if not entry.is_active:
-            raise CatalogError(_("This booking has already been released."), code="released")
-        old_end = entry.ends_at
-        entry.ends_at = ends_at
-        entry.blocked = selectors.blocked_range(entry.starts_at, ends_at, buffer)
-        try:
-            with transaction.atomic():
-                entry.save(update_fields=["ends_at", "blocked"])
-        except IntegrityError as exc:
-            if not _is_overlap(exc):
-                raise
-            raise Conflict(
-                _("Unit %(tag)s is booked by someone else before %(when)s.")
-                % {"tag": entry.asset.asset_tag, "when": f"{local(ends_at):%Y-%m-%d %H:%M}"},
-                code="unit_taken",
-            ) from exc
-        audit.record(by, "catalog.calendar.end_moved", entry, old=old_end, new=ends_at)
-    return entry
+    return _calendar_move(
+        entry,
+        "ends_at",
+        ends_at,
+        by=by,
+        taken=_("Unit %(tag)s is booked by someone else before %(when)s."),
+    )
 
 
 def calendar_set_start(*, entry: CalendarEntry, starts_at: datetime, by=None) -> CalendarEntry:
     """Move the start of an active entry earlier (a unit handed over before the rental's start)
     if the unit is free then; the database refuses an overlap and so does this, clearly."""
     _check_period(starts_at, entry.ends_at)
+    return _calendar_move(
+        entry,
+        "starts_at",
+        starts_at,
+        by=by,
+        taken=_("Unit %(tag)s is booked by someone else until after %(when)s."),
+    )
+
+
+def _calendar_move(entry: CalendarEntry, field: str, when: datetime, *, by, taken) -> CalendarEntry:
+    """Set one end of an active entry and its blocked range; an overlap the exclusion constraint
+    refuses becomes a clear Conflict naming the unit."""
     buffer = policy.current().turnaround_buffer
     with transaction.atomic():
         entry = CalendarEntry.objects.select_for_update().get(pk=entry.pk)
         if not entry.is_active:
             raise CatalogError(_("This booking has already been released."), code="released")
-        old_start = entry.starts_at
-        entry.starts_at = starts_at
-        entry.blocked = selectors.blocked_range(starts_at, entry.ends_at, buffer)
+        old = getattr(entry, field)
+        setattr(entry, field, when)
+        entry.blocked = selectors.blocked_range(entry.starts_at, entry.ends_at, buffer)
         try:
             with transaction.atomic():
-                entry.save(update_fields=["starts_at", "blocked"])
+                entry.save(update_fields=[field, "blocked"])
         except IntegrityError as exc:
             if not _is_overlap(exc):
                 raise
             raise Conflict(
-                _("Unit %(tag)s is booked by someone else until after %(when)s.")
-                % {"tag": entry.asset.asset_tag, "when": f"{local(starts_at):%Y-%m-%d %H:%M}"},
+                taken % {"tag": entry.asset.asset_tag, "when": f"{local(when):%Y-%m-%d %H:%M}"},
                 code="unit_taken",
             ) from exc
-        audit.record(by, "catalog.calendar.start_moved", entry, old=old_start, new=starts_at)
+        action = "end_moved" if field == "ends_at" else "start_moved"
+        audit.record(by, f"catalog.calendar.{action}", entry, old=old, new=when)
     return entry
 
 
