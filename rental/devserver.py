@@ -22,7 +22,15 @@ def manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Stopped by `kill`, a closed terminal or a service manager as by Ctrl-C: the web server,
+    # worker and beat are stopped with it, never left running on their own.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, _interrupt)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rental.settings.local")
     embedded = not os.environ.get("DATABASE_URL")
     host = os.environ.get("HOST", "127.0.0.1")

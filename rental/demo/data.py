@@ -654,7 +654,7 @@ CUSTOMERS = [
         "legal_representative": "陈海峡",
         "contact_person": "林晓敏",
         "verified": True,
-        "address": ("siming", "思明区会展路 198 号 国际会展中心 B 馆", "9.5"),
+        "address": ("siming", "会展路 198 号 国际会展中心 B 馆", "9.5"),
     },
     {
         "username": "customer",
@@ -663,6 +663,6 @@ CUSTOMERS = [
         "phone": "13859912345",
         "resident_id_body": "35020319900307123",
         "verified": False,
-        "address": ("huli", "湖里区县后高新技术园 18 号", "6.0"),
+        "address": ("huli", "县后高新技术园 18 号", "6.0"),
     },
 ]

@@ -231,6 +231,10 @@ if not CELERY_BROKER_URL:
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
         "control_folder": str(VAR_DIR / "celery" / "control"),
+        # kombu polls the folder once a second by default and takes two messages a poll (the
+        # worker's prefetch), so the ~600 tasks the demo's history leaves queued held a new
+        # reservation's notice back for five minutes after `make run`.
+        "polling_interval": 0.05,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
