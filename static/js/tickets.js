@@ -6,18 +6,20 @@
 
   function pad(n) { return n < 10 ? "0" + n : String(n); }
 
+  // The server's clock minus the phone's, so a phone set wrong still counts right.
+  var skew = 0;
+  var clock = document.querySelector("[data-server-now]");
+  if (clock) { skew = Date.parse(clock.getAttribute("data-server-now")) - Date.now(); }
+  // "{days}d {time}" in the page's language (1天 15:03:45 on a Chinese page).
+  var daysFormat = (clock && clock.getAttribute("data-days")) || "{days}d {time}";
+
   function span(ms) {
     var s = Math.floor(Math.abs(ms) / 1000);
     var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
     var m = Math.floor((s % 3600) / 60), sec = s % 60;
     var text = pad(h) + ":" + pad(m) + ":" + pad(sec);
-    return d > 0 ? d + "d " + text : text;
+    return d > 0 ? daysFormat.replace("{days}", d).replace("{time}", text) : text;
   }
-
-  // The server's clock minus the phone's, so a phone set wrong still counts right.
-  var skew = 0;
-  var clock = document.querySelector("[data-server-now]");
-  if (clock) { skew = Date.parse(clock.getAttribute("data-server-now")) - Date.now(); }
 
   function tick() {
     var nodes = document.querySelectorAll("[data-deadline]");

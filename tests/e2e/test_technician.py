@@ -129,3 +129,22 @@ def test_customer_calls_for_service_and_staff_dispatch_from_the_board(page, phon
     basic.refresh_from_db()
     assert (ticket.status, ticket.technician) == ("assigned", tech)
     assert basic.deadline_source == "manual"
+
+
+def test_a_deadline_days_away_counts_down_in_days_in_the_pages_language(phone_page):
+    technician = TechnicianFactory(username="tech")
+    ticket = dispatched(open_ticket(contract_of(tier="basic")), technician)
+    Ticket.objects.filter(pk=ticket.pk).update(deadline=timezone.now() + timedelta(days=2, hours=3))
+    login(phone_page, "tech")
+    countdown = phone_page.get_by_test_id(f"ticket-{ticket.number}").get_by_test_id("countdown")
+
+    for language, days in (("zh-hans", "2天 "), ("en", "2d ")):
+        phone_page.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": phone_page.base_url}]
+        )
+        phone_page.goto(phone_page.base_url + reverse("service_tickets:tech_list"))
+        phone_page.wait_for_function(
+            "([el, days]) => el.textContent.includes(days)",
+            arg=[countdown.element_handle(), days],
+        )
+        assert countdown.inner_text().split(days)[1].count(":") == 2  # then hh:mm:ss
