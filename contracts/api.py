@@ -46,6 +46,7 @@ from .models.customers import District
 from .models.reservations import Fulfilment
 from .money_text import charge_text, deposit_text
 from .services.distance import contract_confirm_distance
+from .services.settlement import contract_write_off
 from .views.contracts import contract_pdf
 
 # --- reservations and quotes ------------------------------------------------------------------
@@ -644,6 +645,16 @@ class DistanceSerializer(serializers.Serializer):
     )
 
 
+class DepositChangeSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    reason = serializers.CharField(max_length=300, help_text="Kept on the contract and audited")
+
+
+class WriteOffSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    reason = serializers.CharField(max_length=300, help_text="Kept on the statement")
+
+
 class ContractCloseSerializer(serializers.Serializer):
     refund_method = serializers.ChoiceField(
         choices=REFUND_METHODS,
@@ -659,6 +670,8 @@ class ContractCloseSerializer(serializers.Serializer):
 
 STAFF_ACTIONS = (
     "payment",
+    "deposit_change",
+    "write_off",
     "handover",
     "sign",
     "return_unit",
@@ -755,6 +768,25 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def payment(self, request, number=None):
         data = parse(PaymentSerializer, request)
         services.payment_record(contract=self.get_object(), by=request.user, **data)
+        return self.statement(request, number)
+
+    @extend_schema(request=DepositChangeSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"], url_path="deposit/change")
+    def deposit_change(self, request, number=None):
+        """Change the deposit before signing, with the reason; a waiver no longer applies."""
+        data = parse(DepositChangeSerializer, request)
+        contract = services.contract_set_deposit(
+            contract=self.get_object(), by=request.user, **data
+        )
+        return self._fresh(contract)
+
+    @extend_schema(request=WriteOffSerializer, responses=StatementSerializer)
+    @action(detail=True, methods=["post"], url_path="write-off")
+    def write_off(self, request, number=None):
+        """A manager forgives what is still owed after the deposit on a returned contract, with
+        the reason kept on the statement (a credit line)."""
+        data = parse(WriteOffSerializer, request)
+        contract_write_off(contract=self.get_object(), by=request.user, **data)
         return self.statement(request, number)
 
     @extend_schema(request=DistanceSerializer, responses=ContractSerializer)

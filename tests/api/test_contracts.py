@@ -199,3 +199,56 @@ def test_desk_actions_are_staff_only_and_refusals_are_in_chinese_by_default(book
     assert wrong_state.json()["code"] == "wrong_status"
     assert wrong_state.json()["message"] == f"{contract} 当前状态为“草稿”，现在不能进行此操作。"
     assert Contract.objects.get().status == "draft"
+
+
+def test_the_desk_changes_a_deposit_before_signing_and_a_manager_writes_off_the_rest(booked):
+    desk = Api(token_for(StaffFactory(groups=["front_desk", "finance"])))
+    manager = Api(token_for(StaffFactory()), language="en")
+    number = booked["number"]
+    desk.post(f"reservations/{number}/outcome/", {"accepted_units": ["XSS-0001"]})
+    contract = Contract.objects.get().number
+
+    no_reason = desk.post(f"contracts/{contract}/deposit/change/", {"amount": "200.00"})
+    assert (no_reason.status_code, set(no_reason.json()["fields"])) == (400, {"reason"})
+    changed = desk.post(
+        f"contracts/{contract}/deposit/change/", {"amount": "200.00", "reason": "老客户，押金减半"}
+    )
+    assert (changed.status_code, changed.json()["deposit_amount"]) == (200, "200.00")
+    assert Contract.objects.get().deposit_note == "老客户，押金减半"
+
+    desk.post(f"contracts/{contract}/distance/", {"distance_km": "7.0"})
+    desk.post(f"contracts/{contract}/sign/", {"place": "office", "signature": _signature()})
+    frozen = desk.post(
+        f"contracts/{contract}/deposit/change/", {"amount": "0.00", "reason": "too late"}
+    )
+    assert frozen.status_code == 409
+    desk.post(f"contracts/{contract}/handover/", {"asset_tag": "XSS-0001"})
+    desk.post(
+        f"contracts/{contract}/return/",
+        {"asset_tag": "XSS-0001", "condition": "damaged", "damage_amount": "300.00"},
+    )
+    held = Decimal(desk.get(f"contracts/{contract}/deposit/").json()["held"])
+    assert held == 0  # the damage took the whole 200 deposit, and 100 more is charged
+    owed = Decimal(desk.get(f"contracts/{contract}/statement/").json()["balance"]) - held
+    assert owed > 100  # the rent, the trips and the rest of the damage
+
+    not_manager = desk.post(
+        f"contracts/{contract}/write-off/", {"amount": "10.00", "reason": "小额尾款"}
+    )
+    assert (not_manager.status_code, not_manager.json()["message"]) == (
+        403,
+        "只有经理可以核销余额。",
+    )
+    too_much = manager.post(
+        f"contracts/{contract}/write-off/", {"amount": str(owed + 1), "reason": "Bad debt"}
+    )
+    assert (too_much.status_code, too_much.json()["code"]) == (400, "amount")
+    written = manager.post(
+        f"contracts/{contract}/write-off/", {"amount": str(owed), "reason": "Bad debt"}
+    )
+    assert written.status_code == 200, written.content
+    assert written.json()["balance"] == "0.00"
+    assert written.json()["charges"][-1]["description"] == "Written off by a manager: Bad debt"
+    closed = manager.post(f"contracts/{contract}/close/")
+    assert (closed.status_code, closed.json()["status"]) == (200, "closed"), closed.content
+    assert desk.get(f"contracts/{contract}/statement/").json()["balance"] == "0.00"

@@ -190,6 +190,18 @@ RULES: dict[tuple[str, str], Rule] = {
         # The world's contract is already out: handing over again is a wrong state.
         expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
     ),
+    ("POST", "/api/v1/contracts/{number}/deposit/change/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/deposit/change/",
+        body=lambda w: {"amount": "500.00", "reason": "Agreed with the customer"},
+        # Signed and out: the deposit is frozen.
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
+    ),
+    ("POST", "/api/v1/contracts/{number}/write-off/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/write-off/",
+        body=lambda w: {"amount": "10.00", "reason": "Small balance"},
+        # The world's staff is a manager; the contract is still out, not ready to close.
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
+    ),
     ("POST", "/api/v1/contracts/{number}/close/"): Rule(
         url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/close/",
         expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
