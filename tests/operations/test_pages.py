@@ -134,6 +134,8 @@ def test_the_board_counts_overdue_rentals_and_new_tickets_and_links_to_them(clie
 
     assert reverse("contracts:desk", args=[late.number]) in page
     assert reverse("service_tickets:staff_ticket", args=[ticket.number]) in page
+    # The customer's number as staff dial it, not as it is stored (+8613812345678).
+    assert "138 1234 5678" in page and late.customer.phone not in page
     counts = client.get(reverse("operations:today_counts")).json()["counts"]
     assert counts["overdue"] == 1
     assert counts["tickets_unassigned"] == 1
