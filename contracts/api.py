@@ -592,7 +592,7 @@ class PdfRenderer(renderers.BaseRenderer):
 
 
 PAYMENT_METHODS = [c for c in Payment.Method.choices if c[0] != Payment.Method.DEPOSIT]
-REFUND_METHODS = [c for c in Payment.Method.choices if c[0] in ("cash", "bank", "wechat", "alipay")]
+REFUND_METHODS = [c for c in Payment.Method.choices if c[0] in services.charges.REFUND_METHODS]
 
 
 class PaymentSerializer(serializers.Serializer):

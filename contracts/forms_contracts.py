@@ -12,6 +12,7 @@ from service_tickets.terms_labels import term_choices
 from .forms import HOURS
 from .models import Payment
 from .models.contracts import ReturnCondition, SignedPlace
+from .services.charges import REFUND_METHODS
 
 
 class SignForm(forms.Form):
@@ -76,6 +77,17 @@ class PaymentForm(forms.Form):
         choices=[c for c in Payment.Method.choices if c[0] != Payment.Method.DEPOSIT],
     )
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class RefundForm(forms.Form):
+    amount = MoneyField(label=_("Amount refunded (CNY)"), min_value=Decimal("0.01"))
+    method = forms.ChoiceField(
+        label=_("Paid out by"),
+        choices=[c for c in Payment.Method.choices if c[0] in REFUND_METHODS],
+    )
+    reference = forms.CharField(
+        label=_("Transfer reference (not needed for cash)"), max_length=100, required=False
+    )
 
 
 class ExtendForm(forms.Form):

@@ -95,8 +95,10 @@ def deposit_text(entry: DepositEntry) -> str:
 
 
 def payment_text(payment: Payment) -> str:
-    """ "Paid · WeChat Pay · ref. 4200001234": how, and the reference that finds it again."""
-    text = gettext("Paid") + " · " + str(payment.get_method_display())
+    """ "Paid · WeChat Pay · ref. 4200001234": how, and the reference that finds it again; an
+    overpayment handed back reads "Overpayment refunded · …"."""
+    what = gettext("Overpayment refunded") if payment.is_refund else gettext("Paid")
+    text = what + " · " + str(payment.get_method_display())
     if payment.reference:
         text += " · " + gettext("ref. %(reference)s") % {"reference": payment.reference}
     return text

@@ -73,6 +73,11 @@ urlpatterns += [
         name="desk_distance",
     ),
     path(
+        "staff/contracts/<no:number>/refund/",
+        contract_views.desk_refund,
+        name="desk_refund",
+    ),
+    path(
         "staff/contracts/<no:number>/write-off/",
         contract_views.desk_write_off,
         name="desk_write_off",

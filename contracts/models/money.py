@@ -4,6 +4,8 @@ All three are insert-only (a trigger refuses UPDATE and DELETE): a mistake is co
 row, never by editing an old one. Balances are derived by summing.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -75,11 +77,22 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["received_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="contracts_payment_positive"),
+            # Money in is positive; an overpayment handed back is the one negative payment
+            # (`payment_refund`, and a trigger refuses a refund larger than what was overpaid).
+            models.CheckConstraint(condition=~Q(amount=0), name="contracts_payment_not_zero"),
         ]
 
     def __str__(self) -> str:
         return f"¥{self.amount} {self.get_method_display()}"
+
+    @property
+    def is_refund(self) -> bool:
+        """An overpayment handed back (`payment_refund`): the one kind of negative payment."""
+        return self.amount < 0
+
+    @property
+    def magnitude(self) -> Decimal:
+        return abs(self.amount)
 
 
 class DepositEntry(models.Model):

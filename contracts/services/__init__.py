@@ -8,6 +8,7 @@ from .charges import (
     deposit_balance,
     deposit_entry_add,
     payment_record,
+    payment_refund,
 )
 from .contracts import (
     ContractError,
@@ -93,6 +94,7 @@ __all__ = [
     "inspections_end",
     "inspections_remind_due",
     "payment_record",
+    "payment_refund",
     "quote_site",
     "reservation_cancel",
     "reservation_create",

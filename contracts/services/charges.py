@@ -138,6 +138,52 @@ def payment_record(
     return payment
 
 
+# How an overpayment goes back: money that leaves the till or an account (never "the deposit").
+REFUND_METHODS = (
+    Payment.Method.CASH,
+    Payment.Method.BANK,
+    Payment.Method.WECHAT,
+    Payment.Method.ALIPAY,
+)
+
+
+def payment_refund(
+    *, contract: Contract, amount: Decimal, method: str, reference: str = "", by
+) -> Payment:
+    """Hand back what the customer paid beyond the charges (a payment typed twice, a surcharge
+    waived after it was paid): a negative payment, so the statement, the reports' "collected"
+    and the closing all see it. At most the overpaid amount, also refused by the database."""
+    amount = cny(amount or ZERO)
+    reference = " ".join((reference or "").split())
+    if amount <= 0:
+        raise ChargeError(_("A refund must be more than zero."), code="amount")
+    if method not in REFUND_METHODS:
+        raise ChargeError(_("Choose how the refund is paid out."), code="method")
+    if method != Payment.Method.CASH and not reference:
+        raise ChargeError(
+            _("Enter the transfer's reference (transaction number) for the refund."),
+            code="reference",
+        )
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        overpaid = -contract_statement(contract=contract).balance
+        if amount > overpaid:
+            raise ChargeError(
+                _("Refund more than zero and at most the ¥%(overpaid)s overpaid.")
+                % {"overpaid": max(overpaid, ZERO)},
+                code="amount",
+            )
+        payment = Payment.objects.create(
+            contract=contract, amount=-amount, method=method, reference=reference, received_by=by
+        )
+        audit.record(by, "contracts.payment.refunded", contract, amount=amount, method=method)
+        webhooks.emit(
+            event="payment.recorded",
+            payload={"contract": contract.number, "amount": -amount, "method": method},
+        )
+    return payment
+
+
 @dataclass(frozen=True)
 class Statement:
     charges: list[Charge]

@@ -21,14 +21,7 @@ from rental.core.money import ZERO, cny
 from rental.core.state import lock, require
 
 from ..models import Charge, Contract, Payment
-from .charges import charge_add, contract_statement, deposit_balance
-
-REFUND_METHODS = (
-    Payment.Method.CASH,
-    Payment.Method.BANK,
-    Payment.Method.WECHAT,
-    Payment.Method.ALIPAY,
-)
+from .charges import REFUND_METHODS, charge_add, contract_statement, deposit_balance
 
 
 class SettlementError(ApplicationError):
@@ -45,6 +38,10 @@ class Settlement:
     applied: Decimal
     refund: Decimal
     still_owed: Decimal
+
+    @property
+    def overpaid(self) -> Decimal:
+        return max(-self.still_owed, ZERO)
 
     @property
     def can_close(self) -> bool:
@@ -78,8 +75,8 @@ def settlement_check(*, settlement: Settlement, refund_method: str, refund_refer
     if settlement.still_owed < 0:
         raise SettlementError(
             _(
-                "The customer paid ¥%(amount)s more than charged. Record an adjustment for the "
-                "overpayment before closing."
+                "The customer paid ¥%(amount)s more than charged. Refund the overpayment "
+                "before closing."
             )
             % {"amount": -settlement.still_owed},
             code="overpaid",

@@ -30,6 +30,7 @@ from ..forms_contracts import (
     DistanceForm,
     ExtendForm,
     PaymentForm,
+    RefundForm,
     ReturnForm,
     ScanForm,
     SignForm,
@@ -37,6 +38,7 @@ from ..forms_contracts import (
     WriteOffForm,
 )
 from ..models import Contract
+from ..money_text import payment_text
 from ..pdf import ContractPdfError, render_contract_pdf
 from ..services import charges, distance, settlement
 from ..services import contracts as lifecycle
@@ -397,6 +399,7 @@ def desk_close(request: HttpRequest, number: str) -> HttpResponse:
             "settlement": plan,
             "open_tickets": [t for t in contract.tickets.all() if t.can_cancel()],
             "write_off_form": WriteOffForm(),
+            "refund_form": RefundForm(initial={"amount": -plan.still_owed}),
             "can_write_off": request.user.is_superuser
             or request.user.in_staff_group(request.user.StaffGroup.MANAGER),
         },
@@ -421,6 +424,26 @@ def desk_distance(request: HttpRequest, number: str) -> HttpResponse:
         ) % {"km": contract.distance_km, "delivery": delivery, "pickup": pickup}
 
     return _act(request, number, action)
+
+
+@staff_required
+@require_POST
+def desk_refund(request: HttpRequest, number: str) -> HttpResponse:
+    form = RefundForm(request.POST)
+    contract = _contract(number)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(_invalid(form))
+        charges.payment_refund(contract=contract, by=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("¥%(amount)s overpaid handed back to the customer.")
+            % {"amount": form.cleaned_data["amount"]},
+        )
+    return redirect("contracts:desk_close", number=number)
 
 
 @staff_required
@@ -483,7 +506,7 @@ def desk_statement_csv(request: HttpRequest, number: str) -> HttpResponse:
         writer.writerow(
             [
                 f"{payment.received_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
-                payment.get_method_display(),
+                payment_text(payment),
                 "",
                 payment.amount,
             ]

@@ -134,6 +134,7 @@ MATRIX: dict[str, Rule] = {
     "contracts:desk_distance": rule(ALL_STAFF, DESK),
     # Writing off what a customer still owes is a manager's decision (the service checks too).
     "contracts:desk_write_off": rule(ALL_STAFF, {MANAGER}),
+    "contracts:desk_refund": rule(DESK | {FINANCE}),
     "contracts:desk_cancel": rule(DESK),
     # Technicians' phone pages (each sees only tickets assigned to them)
     "service_tickets:tech_list": rule(TECHNICIAN),

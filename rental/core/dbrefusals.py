@@ -24,6 +24,8 @@ class RefusedByDatabase(ApplicationError):
 def _message(constraint: str) -> str | None:
     if constraint == "contracts_deposit_balance_not_negative":
         return _("The deposit does not hold that much: a refund or deduction may not exceed it.")
+    if constraint == "contracts_payment_refund_at_most_overpaid":
+        return _("A refund may not be more than what the customer paid beyond the charges.")
     if constraint == "catalog_calendar_blocked_covers_period":
         return _("The blocked period must be a real period that covers the booked one.")
     if constraint.endswith("_bounds"):

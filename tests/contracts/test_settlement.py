@@ -130,3 +130,59 @@ def test_the_close_page_asks_first_and_shows_what_happens_to_the_deposit(client)
     assert contract.status == "closed"
     desk = client.get(reverse("contracts:desk", args=[contract.number])).content.decode()
     assert "结清时退还 · 现金" in desk
+
+
+def test_an_overpayment_is_handed_back_once_then_the_contract_closes(client):
+    from django.db import IntegrityError, transaction
+
+    from contracts.models import Payment
+    from contracts.services.charges import ChargeError, contract_statement, payment_refund
+
+    contract = _returned(owed="394.00")
+    desk = StaffFactory(groups=["front_desk"])
+    # Typed 493 for 394: the customer has paid ¥99.00 too much.
+    payment_record(contract=contract, amount=Decimal("493.00"), method="cash", by=desk)
+    with pytest.raises(SettlementError) as overpaid:
+        ticket_services.contract_close_with_tickets(contract=contract, by=desk)
+    assert overpaid.value.code == "overpaid"
+
+    client.force_login(desk)
+    page = client.get(reverse("contracts:desk_close", args=[contract.number])).content.decode()
+    assert "客户多付了 ¥99.00" in page and 'data-testid="refund-form"' in page
+    for amount, method, reference, code in (
+        ("100.00", "cash", "", "amount"),  # more than overpaid
+        ("99.00", "wechat", "", "reference"),  # a transfer without its reference
+        ("99.00", "deposit", "", "method"),
+    ):
+        with pytest.raises(ChargeError) as refused:
+            payment_refund(
+                contract=contract,
+                amount=Decimal(amount),
+                method=method,
+                reference=reference,
+                by=desk,
+            )
+        assert refused.value.code == code
+    # The database refuses a refund beyond the overpayment even without the service.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Payment.objects.create(
+            contract=contract, amount=Decimal("-99.01"), method="cash", received_by=desk
+        )
+
+    answer = client.post(
+        reverse("contracts:desk_refund", args=[contract.number]),
+        {"amount": "99.00", "method": "wechat", "reference": "4200009999"},
+        follow=True,
+    )
+    assert "已向客户退还多付的 ¥99.00。" in answer.content.decode()
+    statement = contract_statement(contract=contract)
+    assert (statement.paid, statement.balance) == (Decimal("394.00"), Decimal("0.00"))
+    assert "+¥99.00" in answer.content.decode()  # the statement's refund line
+    again = client.post(
+        reverse("contracts:desk_refund", args=[contract.number]),
+        {"amount": "99.00", "method": "cash"},
+        follow=True,
+    )
+    assert "退款金额须大于零，且不超过客户多付的 ¥0.00。" in again.content.decode()
+    closed, _ = ticket_services.contract_close_with_tickets(contract=contract, by=desk)
+    assert closed.status == "closed"
