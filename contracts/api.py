@@ -645,6 +645,14 @@ class DistanceSerializer(serializers.Serializer):
     )
 
 
+class RefundSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = serializers.ChoiceField(choices=REFUND_METHODS)
+    reference = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True, help_text="Not for cash"
+    )
+
+
 class DepositChangeSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
     reason = serializers.CharField(max_length=300, help_text="Kept on the contract and audited")
@@ -670,6 +678,7 @@ class ContractCloseSerializer(serializers.Serializer):
 
 STAFF_ACTIONS = (
     "payment",
+    "refund",
     "deposit_change",
     "write_off",
     "handover",
@@ -768,6 +777,14 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def payment(self, request, number=None):
         data = parse(PaymentSerializer, request)
         services.payment_record(contract=self.get_object(), by=request.user, **data)
+        return self.statement(request, number)
+
+    @extend_schema(request=RefundSerializer, responses=StatementSerializer)
+    @action(detail=True, methods=["post"])
+    def refund(self, request, number=None):
+        """Hand back what the customer paid beyond the charges (a negative payment)."""
+        data = parse(RefundSerializer, request)
+        services.payment_refund(contract=self.get_object(), by=request.user, **data)
         return self.statement(request, number)
 
     @extend_schema(request=DepositChangeSerializer, responses=ContractSerializer)

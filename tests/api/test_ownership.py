@@ -190,6 +190,12 @@ RULES: dict[tuple[str, str], Rule] = {
         # The world's contract is already out: handing over again is a wrong state.
         expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 409},
     ),
+    ("POST", "/api/v1/contracts/{number}/refund/"): Rule(
+        url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/refund/",
+        body=lambda w: {"amount": "10.00", "method": "cash"},
+        # Nothing was overpaid: there is nothing to hand back.
+        expect={ANON: 401, OWNER: 403, OTHER: 403, TECH: 403, STAFF: 400},
+    ),
     ("POST", "/api/v1/contracts/{number}/deposit/change/"): Rule(
         url=lambda w: f"/api/v1/contracts/{w.objects['contract'].number}/deposit/change/",
         body=lambda w: {"amount": "500.00", "reason": "Agreed with the customer"},
