@@ -429,39 +429,41 @@ def desk_distance(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 @require_POST
 def desk_refund(request: HttpRequest, number: str) -> HttpResponse:
-    form = RefundForm(request.POST)
-    contract = _contract(number)
-    try:
-        if not form.is_valid():
-            raise ApplicationError(_invalid(form))
-        charges.payment_refund(contract=contract, by=request.user, **form.cleaned_data)
-    except ApplicationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("¥%(amount)s overpaid handed back to the customer.")
-            % {"amount": form.cleaned_data["amount"]},
-        )
-    return redirect("contracts:desk_close", number=number)
+    return _settling_step(
+        request,
+        number,
+        RefundForm(request.POST),
+        lambda contract, data: charges.payment_refund(contract=contract, by=request.user, **data),
+        _("¥%(amount)s overpaid handed back to the customer."),
+    )
 
 
 @staff_required
 @require_POST
 def desk_write_off(request: HttpRequest, number: str) -> HttpResponse:
-    form = WriteOffForm(request.POST)
+    return _settling_step(
+        request,
+        number,
+        WriteOffForm(request.POST),
+        lambda contract, data: settlement.contract_write_off(
+            contract=contract, by=request.user, **data
+        ),
+        _("¥%(amount)s written off."),
+    )
+
+
+def _settling_step(request, number: str, form, step, done: str) -> HttpResponse:
+    """A step of the close page (a refund, a write-off): run it, say how it went, and show the
+    close page again with the settlement it changed."""
     contract = _contract(number)
     try:
         if not form.is_valid():
             raise ApplicationError(_invalid(form))
-        settlement.contract_write_off(contract=contract, by=request.user, **form.cleaned_data)
+        step(contract, form.cleaned_data)
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request,
-            _("¥%(amount)s written off.") % {"amount": form.cleaned_data["amount"]},
-        )
+        messages.success(request, done % {"amount": form.cleaned_data["amount"]})
     return redirect("contracts:desk_close", number=number)
 
 

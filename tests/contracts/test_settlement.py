@@ -186,3 +186,17 @@ def test_an_overpayment_is_handed_back_once_then_the_contract_closes(client):
     assert "退款金额须大于零，且不超过客户多付的 ¥0.00。" in again.content.decode()
     closed, _ = ticket_services.contract_close_with_tickets(contract=contract, by=desk)
     assert closed.status == "closed"
+
+
+def test_the_close_page_writes_off_for_a_manager_and_refuses_the_front_desk(client):
+    contract = _returned(owed="394.00")
+    url = reverse("contracts:desk_write_off", args=[contract.number])
+
+    client.force_login(StaffFactory(groups=["front_desk"]))
+    assert client.post(url, {"amount": "394.00", "reason": "客户公司已注销"}).status_code == 403
+    client.force_login(manager())
+    done = client.post(url, {"amount": "394.00", "reason": "客户公司已注销"}, follow=True)
+
+    assert "已核销 ¥394.00" in done.content.decode()
+    assert contract.charges.get(kind="adjustment").amount == Decimal("-394.00")
+    assert 'data-testid="close-form"' in done.content.decode()  # nothing owed: it can close
