@@ -102,6 +102,9 @@ def test_no_page_of_any_role_breaks_the_content_security_policy(browser, live_se
             except PlaywrightError as error:
                 broken.append(f"{role} {url}: {str(error).splitlines()[0]}")
                 continue
+            if response is None or response.status != 200:
+                broken.append(f"{role} {url}: {response.status if response else 'no answer'}")
+                continue
             visited += 1
             assert "content-security-policy" in {k.lower() for k in response.headers}, url
             page.wait_for_load_state("load")
