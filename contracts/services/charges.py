@@ -16,6 +16,7 @@ from rental import webhooks
 from rental.core import audit
 from rental.core.errors import ApplicationError
 from rental.core.money import ZERO, cny
+from rental.core.state import lock
 
 from ..deposits import deposit_held
 from ..models import Charge, Contract, DepositEntry, Payment
@@ -147,6 +148,11 @@ REFUND_METHODS = (
 )
 
 
+def refund_reference_missing(method: str, reference: str) -> bool:
+    """Money sent back by transfer is found again by its transaction number; cash needs none."""
+    return method != Payment.Method.CASH and not reference
+
+
 def payment_refund(
     *, contract: Contract, amount: Decimal, method: str, reference: str = "", by
 ) -> Payment:
@@ -159,13 +165,13 @@ def payment_refund(
         raise ChargeError(_("A refund must be more than zero."), code="amount")
     if method not in REFUND_METHODS:
         raise ChargeError(_("Choose how the refund is paid out."), code="method")
-    if method != Payment.Method.CASH and not reference:
+    if refund_reference_missing(method, reference):
         raise ChargeError(
             _("Enter the transfer's reference (transaction number) for the refund."),
             code="reference",
         )
     with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        contract = lock(contract)
         overpaid = -contract_statement(contract=contract).balance
         if amount > overpaid:
             raise ChargeError(

@@ -20,8 +20,14 @@ from rental.core.errors import ApplicationError, NotAllowed
 from rental.core.money import ZERO, cny
 from rental.core.state import lock, require
 
-from ..models import Charge, Contract, Payment
-from .charges import REFUND_METHODS, charge_add, contract_statement, deposit_balance
+from ..models import Charge, Contract
+from .charges import (
+    REFUND_METHODS,
+    charge_add,
+    contract_statement,
+    deposit_balance,
+    refund_reference_missing,
+)
 
 
 class SettlementError(ApplicationError):
@@ -87,7 +93,7 @@ def settlement_check(*, settlement: Settlement, refund_method: str, refund_refer
             % {"amount": settlement.refund},
             code="refund_method",
         )
-    if settlement.refund > 0 and refund_method != Payment.Method.CASH and not refund_reference:
+    if settlement.refund > 0 and refund_reference_missing(refund_method, refund_reference):
         raise SettlementError(
             _("Enter the transfer's reference (transaction number) for the refund."),
             code="refund_reference",

@@ -11,7 +11,7 @@
   var clock = document.querySelector("[data-server-now]");
   if (clock) { skew = Date.parse(clock.getAttribute("data-server-now")) - Date.now(); }
   // "{days}d {time}" in the page's language (1天 15:03:45 on a Chinese page).
-  var daysFormat = (clock && clock.getAttribute("data-days")) || "{days}d {time}";
+  var daysFormat = document.body.getAttribute("data-days") || "{days}d {time}";
 
   function span(ms) {
     var s = Math.floor(Math.abs(ms) / 1000);
