@@ -172,11 +172,11 @@ def payment_refund(
         )
     with transaction.atomic():
         contract = lock(contract)
-        overpaid = -contract_statement(contract=contract).balance
+        overpaid = contract_statement(contract=contract).overpaid
         if amount > overpaid:
             raise ChargeError(
                 _("Refund more than zero and at most the ¥%(overpaid)s overpaid.")
-                % {"overpaid": max(overpaid, ZERO)},
+                % {"overpaid": overpaid},
                 code="amount",
             )
         payment = Payment.objects.create(
@@ -207,6 +207,11 @@ class Statement:
     def balance(self) -> Decimal:
         """What the customer still owes (negative: we owe them)."""
         return cny(self.charged - self.paid)
+
+    @property
+    def overpaid(self) -> Decimal:
+        """What the customer paid beyond the charges, to hand back (`payment_refund`)."""
+        return max(-self.balance, ZERO)
 
 
 def contract_statement(*, contract: Contract) -> Statement:

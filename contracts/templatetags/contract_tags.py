@@ -22,6 +22,12 @@ def rent_lines(breakdown) -> str:
     return " + ".join(rent_line_text(item) for item in breakdown or ())
 
 
+@register.filter
+def yuan(amount) -> str:
+    """¥12.00, and a credit as −¥12.00 (not ¥-12.00)."""
+    return f"−¥{-amount}" if amount < 0 else f"¥{amount}"
+
+
 register.filter("charge_text", charge_text)
 register.filter("deposit_text", deposit_text)
 register.filter("payment_text", payment_text)

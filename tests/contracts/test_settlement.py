@@ -149,6 +149,7 @@ def test_an_overpayment_is_handed_back_once_then_the_contract_closes(client):
     client.force_login(desk)
     page = client.get(reverse("contracts:desk_close", args=[contract.number])).content.decode()
     assert "客户多付了 ¥99.00" in page and 'data-testid="refund-form"' in page
+    assert "客户多付，待退还" in page and "¥-99.00" not in page
     for amount, method, reference, code in (
         ("100.00", "cash", "", "amount"),  # more than overpaid
         ("99.00", "wechat", "", "reference"),  # a transfer without its reference
