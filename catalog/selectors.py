@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from rental.core import policy
 from rental.core.timeutil import require_aware
 
-from .models import Asset, CalendarEntry, EquipmentModel
+from .models import Asset, Brand, CalendarEntry, EquipmentModel
 
 NEXT_FREE_SEARCH_LIMIT = 500
 
@@ -74,6 +75,33 @@ def free_counts(
     return {row["model_id"]: row["free"] for row in rows}
 
 
+def offered_with_stock(ids) -> dict[int, EquipmentModel]:
+    """The models among `ids` still offered, by id, each with its brand (for its name) and
+    `units_in_service`. Written out: every reservation and live quote reads its models so."""
+    found = EquipmentModel.objects.raw(
+        _OFFERED_WITH_STOCK.format(
+            model=connection.ops.quote_name(EquipmentModel._meta.db_table),
+            brand=connection.ops.quote_name(Brand._meta.db_table),
+            asset=connection.ops.quote_name(Asset._meta.db_table),
+        ),
+        [Asset.ServiceStatus.IN_SERVICE, list(ids)],
+    )
+    chosen = {}
+    for model in found:
+        model.brand = Brand(pk=model.brand_id, name=model.brand_name)
+        chosen[model.pk] = model
+    return chosen
+
+
+_OFFERED_WITH_STOCK = """
+    SELECT m.*, b.name AS brand_name,
+           (SELECT count(*) FROM {asset} a
+            WHERE a.model_id = m.id AND a.service_status = %s) AS units_in_service
+    FROM {model} m JOIN {brand} b ON b.id = m.brand_id
+    WHERE m.id = ANY(%s) AND m.is_active
+"""
+
+
 def next_free_at(
     *,
     model: EquipmentModel,
@@ -86,27 +114,64 @@ def next_free_at(
     period as long as the one asked for. None if the model has too few units in service at all.
 
     A period can only become free when some booking ends, so the candidates are `starts_at` and
-    the end of each booking after it (plus the buffer the new booking needs before it).
+    the end of each booking after it (plus the buffer the new booking needs before it). One
+    statement: a refused reservation asks this, and refusals come in bursts for the units in
+    demand (a query per candidate cost more than the reservation itself).
     """
     buffer = _buffer(buffer)
-    duration = ends_at - starts_at
-    in_service = Asset.objects.filter(model=model, service_status=Asset.ServiceStatus.IN_SERVICE)
-    if in_service.count() < quantity:
-        return None
-    ends = (
-        CalendarEntry.objects.filter(
-            asset__in=in_service, is_active=True, blocked__endswith__gt=starts_at - buffer
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NEXT_FREE.format(
+                asset=connection.ops.quote_name(Asset._meta.db_table),
+                entry=connection.ops.quote_name(CalendarEntry._meta.db_table),
+            ),
+            {
+                "model": model.pk,
+                "in_service": Asset.ServiceStatus.IN_SERVICE,
+                "starts_at": require_aware(starts_at),
+                "duration": ends_at - starts_at,
+                "buffer": buffer,
+                "quantity": quantity,
+                "limit": NEXT_FREE_SEARCH_LIMIT,
+            },
         )
-        .order_by("blocked__endswith")
-        .values_list("blocked__endswith", flat=True)
-        .distinct()[:NEXT_FREE_SEARCH_LIMIT]
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+# The candidates in time order; for each, the units with no active entry overlapping the candidate
+# period widened by the buffer, as `free_assets` counts them. The first candidate with enough wins
+# (the sort is done before the filter runs, and LIMIT 1 stops it at the first match).
+_NEXT_FREE = """
+    WITH unit AS (
+        SELECT id FROM {asset} WHERE model_id = %(model)s AND service_status = %(in_service)s
+    ), candidate AS (
+        SELECT %(starts_at)s::timestamptz AS at
+        WHERE (SELECT count(*) FROM unit) >= %(quantity)s
+        UNION
+        SELECT ends.at + %(buffer)s::interval FROM (
+            SELECT DISTINCT upper(e.blocked) AS at FROM {entry} e
+            WHERE e.asset_id IN (SELECT id FROM unit) AND e.is_active
+              AND upper(e.blocked) > %(starts_at)s::timestamptz - %(buffer)s::interval
+            ORDER BY 1
+            LIMIT %(limit)s
+        ) ends
+        WHERE (SELECT count(*) FROM unit) >= %(quantity)s
     )
-    candidates = [starts_at, *sorted({end + buffer for end in ends if end + buffer > starts_at})]
-    for candidate in candidates:
-        window = blocked_range(candidate, candidate + duration, buffer)
-        if in_service.exclude(Exists(busy_entries(window))).count() >= quantity:
-            return candidate
-    return None
+    SELECT c.at FROM candidate c
+    WHERE (
+        SELECT count(*) FROM unit u
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {entry} e
+            WHERE e.asset_id = u.id AND e.is_active
+              AND e.blocked && tstzrange(
+                  c.at - %(buffer)s::interval, c.at + %(duration)s::interval + %(buffer)s::interval,
+                  '[)')
+        )
+    ) >= %(quantity)s
+    ORDER BY c.at
+    LIMIT 1
+"""
 
 
 def model_timeline(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django import forms
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Asset, EquipmentModel
-from rental.core.forms import BoundedDateField, BoundedDateTimeField
+from catalog.models import EquipmentModel
+from catalog.selectors import offered_with_stock
+from rental.core.forms import FAST_RENDERER, BoundedDateField, BoundedDateTimeField
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import TIERS
 
@@ -82,6 +82,7 @@ def _offered():
 
 
 class ReservationForm(forms.Form):
+    default_renderer = FAST_RENDERER
     start_date = BoundedDateField(
         label=_("From (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
@@ -144,15 +145,8 @@ class ReservationForm(forms.Form):
                 ids.add(int(self.data.get(f"model_{n}", "")))
             except ValueError:
                 continue
-        if not ids:
-            return {}
-        in_service = Q(assets__service_status=Asset.ServiceStatus.IN_SERVICE)
-        chosen = (
-            _offered()
-            .filter(pk__in=ids)
-            .annotate(units_in_service=Count("assets", filter=in_service))
-        )
-        return {m.pk: m for m in chosen}
+        ids = {pk for pk in ids if 0 < pk < 2**63}  # what a bigint id can be; others are no model
+        return offered_with_stock(ids) if ids else {}
 
     def clean(self):
         data = super().clean()

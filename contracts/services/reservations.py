@@ -170,14 +170,26 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
     """Quote the request and hold concrete units for every line, all or nothing.
 
     A fixed number of queries whatever the number of lines (tests/contracts/
-    test_reservation_queries.py): the policy read once, the lines, their holds and their units
-    each written by one statement, the audit events by one INSERT, the notices by another."""
+    test_reservation_queries.py): the policy read once; the units of every line locked and held
+    by one statement, before anything else is written, so a refusal (the units are taken)
+    writes nothing; then the reservation with its lines and units by one statement, the audit
+    events by one INSERT, the notices by another."""
     now = timezone.now()
     house, terms = policy_and_terms_in_force(at=now)
     quote = _quote(request, now=now, house=house, terms=terms)
     with transaction.atomic(), audit.batch():
-        reservation = Reservation.objects.create(
-            number=next_number("R", "contracts_reservation_number_seq"),
+        number = next_number("R", "contracts_reservation_number_seq")
+        placed = calendar.calendar_place_many(
+            wanted=[(item.model, item.quantity) for item in request.items],
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            kind=CalendarEntry.Kind.HOLD,
+            buffer=house.turnaround_buffer,
+            by=by,
+            note=number,
+        )
+        reservation = Reservation(
+            number=number,
             customer=request.customer,
             starts_at=request.starts_at,
             ends_at=request.ends_at,
@@ -186,18 +198,9 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
             tier=request.tier,
             quote=quote.to_dict(),
             hold_expires_at=now + timedelta(hours=house.hold_expiry_hours),
-            created_by=by,
+            created_by=by if getattr(by, "pk", None) else None,
         )
-        placed = calendar.calendar_place_many(
-            wanted=[(item.model, item.quantity) for item in request.items],
-            starts_at=request.starts_at,
-            ends_at=request.ends_at,
-            kind=CalendarEntry.Kind.HOLD,
-            buffer=house.turnaround_buffer,
-            by=by,
-            note=reservation.number,
-        )
-        _insert_lines(reservation, request.items, quote, placed)
+        _insert_with_lines(reservation, request.items, quote, placed)
         audit.record(by, ACTION + "created", reservation, total=quote.total)
         webhooks.emit(event="reservation.created", payload=_hook(reservation, total=quote.total))
         notify.tell(
@@ -209,35 +212,61 @@ def reservation_create(*, request: ReservationRequest, by=None) -> Reservation:
     return reservation
 
 
-_LINES_AND_UNITS = """
-    WITH line AS (
+# The reservation, its lines in the order asked and each line's held units, in one statement.
+_INSERT_WITH_LINES = """
+    WITH reservation AS (
+        INSERT INTO {reservation} (number, customer_id, status, starts_at, ends_at, fulfilment,
+                                   address_id, tier, quote, hold_expires_at, decline_reason,
+                                   created_by_id, created_at)
+        VALUES (%(number)s, %(customer)s, %(status)s, %(starts_at)s, %(ends_at)s, %(fulfilment)s,
+                %(address)s, %(tier)s, %(quote)s::jsonb, %(hold_expires_at)s, '',
+                %(created_by)s, %(now)s)
+        RETURNING id
+    ), line AS (
         INSERT INTO {line} (reservation_id, model_id, quantity, rent)
-        SELECT %(reservation)s, w.model_id, w.quantity, w.rent
+        SELECT (SELECT id FROM reservation), w.model_id, w.quantity, w.rent
         FROM unnest(%(models)s::bigint[], %(quantities)s::int[], %(rents)s::numeric[])
             WITH ORDINALITY AS w(model_id, quantity, rent, n)
         ORDER BY w.n
         RETURNING id, model_id
+    ), unit AS (
+        INSERT INTO {unit} (line_id, asset_id, calendar_entry_id, outcome)
+        SELECT line.id, u.asset_id, u.entry_id, %(held)s
+        FROM line
+        JOIN unnest(%(unit_models)s::bigint[], %(assets)s::bigint[], %(entries)s::bigint[])
+            AS u(model_id, asset_id, entry_id) USING (model_id)
     )
-    INSERT INTO {unit} (line_id, asset_id, calendar_entry_id, outcome)
-    SELECT line.id, u.asset_id, u.entry_id, %(held)s
-    FROM line
-    JOIN unnest(%(unit_models)s::bigint[], %(assets)s::bigint[], %(entries)s::bigint[])
-        AS u(model_id, asset_id, entry_id) USING (model_id)
+    SELECT id FROM reservation
 """
 
 
-def _insert_lines(reservation: Reservation, items, quote: Quote, placed: dict) -> None:
-    """The reservation's lines, in the order asked, and each line's held units: one statement
-    for any number of lines (one line per model, so the model finds its line)."""
+def _insert_with_lines(reservation: Reservation, items, quote: Quote, placed: dict) -> None:
+    """Insert `reservation` (its pk and creation time set here) with its lines and their held
+    units: one statement for any number of lines (one line per model, so a unit finds its line
+    by its model)."""
     held = [(model_id, e.asset_id, e.pk) for model_id, entries in placed.items() for e in entries]
+    reservation.created_at = timezone.now()
+    quote_field = Reservation._meta.get_field("quote")
     with connection.cursor() as cursor:
         cursor.execute(
-            _LINES_AND_UNITS.format(
+            _INSERT_WITH_LINES.format(
+                reservation=connection.ops.quote_name(Reservation._meta.db_table),
                 line=connection.ops.quote_name(ReservationLine._meta.db_table),
                 unit=connection.ops.quote_name(ReservationUnit._meta.db_table),
             ),
             {
-                "reservation": reservation.pk,
+                "number": reservation.number,
+                "customer": reservation.customer_id,
+                "status": reservation.status,
+                "starts_at": reservation.starts_at,
+                "ends_at": reservation.ends_at,
+                "fulfilment": reservation.fulfilment,
+                "address": reservation.address_id,
+                "tier": reservation.tier,
+                "quote": quote_field.get_db_prep_value(reservation.quote, connection),
+                "hold_expires_at": reservation.hold_expires_at,
+                "created_by": reservation.created_by_id,
+                "now": reservation.created_at,
                 "models": [item.model.pk for item in items],
                 "quantities": [item.quantity for item in items],
                 "rents": [priced.rent_per_unit for priced in quote.lines],
@@ -247,6 +276,9 @@ def _insert_lines(reservation: Reservation, items, quote: Quote, placed: dict) -
                 "entries": [h[2] for h in held],
             },
         )
+        (reservation.pk,) = cursor.fetchone()
+    reservation._state.adding = False
+    reservation._state.db = connection.alias
 
 
 def _hook(reservation: Reservation, **extra) -> dict:

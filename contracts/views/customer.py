@@ -25,7 +25,7 @@ from ..services.inspections import inspection_places
 
 
 def _customer(request: HttpRequest) -> Customer | None:
-    customer = Customer.objects.filter(user=request.user).first()
+    customer = selectors.customer_of(request.user)
     if customer is not None:
         customer.user = request.user  # already loaded: the notices need it, not another query
     return customer
