@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from rental.core import policy
 from rental.core.timeutil import require_aware
 
-from .models import Asset, Brand, CalendarEntry, EquipmentModel
+from .models import Asset, Brand, CalendarEntry, Category, EquipmentModel
 
 NEXT_FREE_SEARCH_LIMIT = 500
 
@@ -73,6 +73,43 @@ def free_counts(
         .annotate(free=Count("id"))
     )
     return {row["model_id"]: row["free"] for row in rows}
+
+
+def offered_models() -> list[EquipmentModel]:
+    """Every model offered, with its brand and category, in catalogue order, categories together:
+    the reservation form's choices. Written out: a refused reservation shows the form again."""
+    found = EquipmentModel.objects.raw(
+        _OFFERED.format(
+            model=connection.ops.quote_name(EquipmentModel._meta.db_table),
+            brand=connection.ops.quote_name(Brand._meta.db_table),
+            category=connection.ops.quote_name(Category._meta.db_table),
+        )
+    )
+    models = list(found)
+    categories: dict[int, Category] = {}
+    for model in models:
+        model.brand = Brand(pk=model.brand_id, name=model.brand_name)
+        if model.category_id not in categories:
+            categories[model.category_id] = Category(
+                pk=model.category_id,
+                slug=model.category_slug,
+                name_zh=model.category_name_zh,
+                name_en=model.category_name_en,
+                position=model.category_position,
+            )
+        model.category = categories[model.category_id]
+    return models
+
+
+_OFFERED = """
+    SELECT m.*, b.name AS brand_name, c.slug AS category_slug, c.name_zh AS category_name_zh,
+           c.name_en AS category_name_en, c.position AS category_position
+    FROM {model} m
+    JOIN {brand} b ON b.id = m.brand_id
+    JOIN {category} c ON c.id = m.category_id
+    WHERE m.is_active
+    ORDER BY c.position, c.slug, b.name, m.name
+"""
 
 
 def offered_with_stock(ids) -> dict[int, EquipmentModel]:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from django import forms
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import EquipmentModel
-from catalog.selectors import offered_with_stock
-from rental.core.forms import FAST_RENDERER, BoundedDateField, BoundedDateTimeField
+from catalog.selectors import offered_models, offered_with_stock
+from rental.core.forms import FAST_RENDERER, BoundedDateField, BoundedDateTimeField, QuickSelect
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import TIERS
 
@@ -77,23 +81,19 @@ class AddressForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
 
 
-def _offered():
-    return EquipmentModel.objects.filter(is_active=True).select_related("brand", "category")
-
-
 class ReservationForm(forms.Form):
     default_renderer = FAST_RENDERER
     start_date = BoundedDateField(
         label=_("From (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     start_hour = forms.TypedChoiceField(
-        label=_("From (time)"), choices=HOURS, coerce=int, initial=9
+        label=_("From (time)"), choices=HOURS, coerce=int, initial=9, widget=QuickSelect
     )
     end_date = BoundedDateField(
         label=_("Until (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     end_hour = forms.TypedChoiceField(
-        label=_("Until (time)"), choices=HOURS, coerce=int, initial=18
+        label=_("Until (time)"), choices=HOURS, coerce=int, initial=18, widget=QuickSelect
     )
     fulfilment = forms.ChoiceField(
         label=_("Delivery"),
@@ -133,7 +133,7 @@ class ReservationForm(forms.Form):
     @cached_property
     def models(self) -> list[EquipmentModel]:
         """Every model offered, for the page's choices (read only when the form is shown)."""
-        return list(_offered())
+        return offered_models()
 
     @cached_property
     def chosen_models(self) -> dict[int, EquipmentModel]:
@@ -216,25 +216,49 @@ class ReservationForm(forms.Form):
         return " ".join(parts)
 
     def lines_for_template(self) -> list[dict]:
-        """The model/quantity rows to show again, at least one."""
+        """The model/quantity rows to show again, at least one, each with its model list."""
         rows = [
-            {
-                "n": n,
-                "model": self.data.get(f"model_{n}", ""),
-                "quantity": self.data.get(f"quantity_{n}", "1"),
-            }
+            (n, self.data.get(f"model_{n}", ""), self.data.get(f"quantity_{n}", "1"))
             for n in range(MAX_LINES)
             if self.data.get(f"model_{n}")
         ]
         if not rows:
-            rows = [
-                {
-                    "n": 0,
-                    "model": str(self.initial.get("model", "")),
-                    "quantity": str(self.initial.get("quantity", "1")),
-                }
-            ]
-        return rows
+            rows = [(0, str(self.initial.get("model", "")), str(self.initial.get("quantity", "1")))]
+        return [
+            {"n": n, "select": self._model_select(n, chosen), "quantity": quantity}
+            for n, chosen, quantity in rows
+        ]
+
+    def _model_select(self, n: int, chosen: str) -> SafeString:
+        """The line's list of every model offered, by category, `chosen` (an id, or a slug passed
+        on from the catalogue) selected. Drawn here rather than by a template: it lists the whole
+        catalogue on every line, and a refused reservation shows the form again."""
+        day = _("day")
+
+        def options(models) -> SafeString:
+            return format_html_join(
+                "",
+                '<option value="{}"{}>{} · ¥{}/{}</option>',
+                (
+                    (m.pk, " selected" if chosen in (str(m.pk), m.slug) else "", m, m.day_rate, day)
+                    for m in models
+                ),
+            )
+
+        return format_html(
+            '<select name="model_{}" aria-label="{}"><option value="">{}</option>{}</select>',
+            n,
+            _("Model"),
+            _("Choose a model"),
+            format_html_join(
+                "",
+                '<optgroup label="{}">{}</optgroup>',
+                (
+                    (category.name, options(models))
+                    for category, models in groupby(self.models, key=attrgetter("category"))
+                ),
+            ),
+        )
 
 
 class InspectionForm(forms.Form):

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .params import MAX_YEAR, MIN_YEAR
@@ -17,6 +19,30 @@ from .params import MAX_YEAR, MIN_YEAR
 # radio button through an {% include %}. One instance, so its environment is built once per
 # process. For the forms of our own pages; the console's (admin) widgets have no Jinja2 templates.
 FAST_RENDERER = Jinja2()
+
+
+class QuickSelect(forms.Select):
+    """A <select> of plain choices (no groups) drawn in Python: the markup of Django's, without a
+    template render per <option>, for the long fixed lists of pages shown again on every refusal
+    (the 24 hours of the reservation form)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (choice, " selected" if str(choice) in chosen else "", label)
+                for choice, label in self.choices
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
+        )
+
 
 # The most money anyone types in one field: no payment, deposit, fee or damage of ours is larger.
 MAX_MONEY = Decimal("1000000.00")
