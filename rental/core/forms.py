@@ -8,7 +8,6 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2
-from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -36,12 +35,16 @@ class QuickSelect(forms.Select):
                 for choice, label in self.choices
             ),
         )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            options,
+        attributes = format_html_join(
+            "",
+            "{}{}",
+            (
+                (f" {key}", "" if value is True else format_html('="{}"', value))
+                for key, value in self.build_attrs(self.attrs, attrs).items()
+                if value is not False and value is not None
+            ),
         )
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
 
 
 # The most money anyone types in one field: no payment, deposit, fee or damage of ours is larger.

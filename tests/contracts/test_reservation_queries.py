@@ -29,12 +29,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Read before the transaction: user (the session comes from the cache), customer, chosen models
 # with their stock, policy with the terms in force (one query), guarantor (the waiver). In it:
-# BEGIN, reservation number, reservation, free units locked and held (one statement), lines and
-# their units (one statement), the webhook event with the endpoints that want it (one
+# BEGIN, reservation number, free units locked and held (one statement), the reservation with its
+# lines and their units (one statement), the webhook event with the endpoints that want it (one
 # statement), the front desk, every notice (the customer's and the desk's: one INSERT), audit
-# events, COMMIT. 13 statements of work, 15 round trips with BEGIN and COMMIT. Without Redis (the
+# events, COMMIT. 12 statements of work, 14 round trips with BEGIN and COMMIT. Without Redis (the
 # embedded mode) the session is read from the database: one more.
-QUERIES = 15 if settings.SESSION_ENGINE.endswith("cached_db") else 16
+QUERIES = 14 if settings.SESSION_ENGINE.endswith("cached_db") else 15
 
 
 def _form(models, *, quantity=2) -> dict:

@@ -70,3 +70,35 @@ def test_a_batch_that_fails_writes_nothing():
     audit.record(staff, "accounts.user.locked", staff)  # no batch left behind
 
     assert [e.action for e in audit.trail(staff)] == ["accounts.user.locked"]
+
+
+def test_a_batch_keeps_money_times_and_chinese_as_a_single_record_does():
+    from datetime import datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    staff = StaffFactory()
+    data = {
+        "total": Decimal("1234.50"),
+        "at": datetime(2027, 3, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+        "note": "押金已退还",
+        "entries": [3, 4],
+    }
+    single = audit.record(staff, "accounts.user.checked", staff, **data)
+    with audit.batch() as batched:
+        audit.record(staff, "accounts.user.locked", staff, **data)
+
+    stored = {e.action: e for e in AuditEvent.objects.filter(object_id=str(staff.pk))}
+    assert (
+        stored["accounts.user.locked"].data
+        == stored["accounts.user.checked"].data
+        == {
+            "total": "1234.50",
+            "at": "2027-03-01T09:00:00+08:00",
+            "note": "押金已退还",
+            "entries": [3, 4],
+        }
+    )
+    assert batched[0].pk == stored["accounts.user.locked"].pk
+    assert batched[0].occurred_at == stored["accounts.user.locked"].occurred_at
+    assert single.occurred_at <= batched[0].occurred_at

@@ -44,3 +44,29 @@ def test_the_bare_floor_holds_free_units_and_refuses_when_none_are_left(client):
 def test_the_app_keeps_its_rules_on_the_bench_server(client):
     response = client.get("/staff/today/")
     assert response.status_code == 302  # to the login page, as in the app
+
+
+@FLOOR_SETTINGS
+def test_the_signed_in_form_floor_wants_a_customer_and_a_valid_form_and_reserves_nothing(client):
+    from contracts.models import Reservation
+    from tests.factories import CustomerFactory
+
+    model = EquipmentModelFactory()
+    AssetFactory.create_batch(2, model=model)
+    day = (local(now()) + timedelta(days=3)).date().isoformat()
+    form = {
+        "model_0": model.pk,
+        "quantity_0": 1,
+        "start_date": day,
+        "start_hour": "9",
+        "end_date": day,
+        "end_hour": "17",
+        "fulfilment": "collection",
+        "tier": "basic",
+    }
+    assert client.post("/bench/signed-in-form", form).status_code == 302  # to the login page
+    client.force_login(CustomerFactory().user)
+
+    assert client.post("/bench/signed-in-form", form)["Location"] == "/bench/trivial"
+    assert client.post("/bench/signed-in-form", {**form, "tier": ""}).status_code == 400
+    assert not Reservation.objects.exists()
