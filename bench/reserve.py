@@ -13,18 +13,22 @@ clients, each a thread with its own connection:
 - bare: POST /bench/bare-reserve (bench/urls.py, never in the app) with the same form for
   --bare-seconds: lock free units with SKIP LOCKED and insert their calendar holds, nothing else
   (no login, quote, reservation, audit or notification): the floor of a reservation;
+- signed-in form: POST /bench/signed-in-form with the same form for --form-seconds: the session
+  and user read, CSRF, the reservation form validated (its models read), a message and a redirect,
+  and nothing reserved: what Django costs for any signed-in customer's form, the floor of the
+  reservation page (bare reserve is the floor of its database work);
 - trivial: GET /bench/trivial (a view returning "ok") for --trivial-seconds, the floor of any
   request.
 
-By default the three phases run with keep-alive connections and then again with a new
+By default the four phases run with keep-alive connections and then again with a new
 connection per request (--connections both|keepalive|close). It prints requests, requests/s,
-p50/p95 latency and outcomes of each phase, the ratios reserve/bare (target ≥ 0.5) and
-reserve/trivial, the p95 of reserving (target < 500 ms at 50 clients), the units held twice in
+p50/p95 latency and outcomes of each phase, the ratios reserve/bare (target ≥ 0.5),
+reserve/signed-in form and reserve/trivial, the p95 of reserving (target < 500 ms at 50 clients), the units held twice in
 overlapping periods (from SQL: must be 0) and the load average (figures from a shared machine are
 low). Exits with status 1 on any double-booked unit, any 5xx, or any other unexpected response.
 
     python bench/reserve.py [--clients 50] [--seconds 60] [--bare-seconds 30]
-                            [--trivial-seconds 15] [--connections both]
+                            [--form-seconds 15] [--trivial-seconds 15] [--connections both]
                             [--workers N] [--threads N] [--worker-class gthread] [--keep]
 
 A new connection per request is what a proxy in front of gunicorn makes; with keep-alive,
@@ -78,6 +82,7 @@ HORIZON_DAYS = 300
 NEW_RESERVATION = "/reservations/new/"
 TRIVIAL = "/bench/trivial"
 BARE = "/bench/bare-reserve"
+SIGNED_IN = "/bench/signed-in-form"
 _HELD = re.compile(r"^/reservations/[^/]+/$")
 # NotEnoughUnits, in Chinese (the default language) or English.
 _NOT_FREE = re.compile(r"中只有 \d+ 台空闲|you asked for are free")
@@ -316,6 +321,12 @@ def classify_reserve(response: http.client.HTTPResponse, data: bytes) -> tuple[s
     return f"{status}", f"{status} {location} {detail}"[:400]
 
 
+def classify_form(response: http.client.HTTPResponse, data: bytes) -> tuple[str, str]:
+    if response.status == 302 and response.getheader("Location", "") == TRIVIAL:
+        return "ok", ""
+    return f"{response.status}", f"{response.status} {data[:200]!r}"
+
+
 def classify_trivial(response: http.client.HTTPResponse, data: bytes) -> tuple[str, str]:
     if response.status == 200 and data == b"ok":
         return "ok", ""
@@ -454,6 +465,7 @@ class Mode:
     keepalive: bool
     reserve: Phase
     bare: Phase
+    form: Phase
     trivial: Phase
     warm_up_held: int = 0  # reservations made by the untimed warm-up
 
@@ -469,7 +481,7 @@ def rate(phase: Phase) -> float:
 def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> bool:
     contended = sum(c.contended for c in clients)
     for mode in modes:
-        reserve, bare, trivial = mode.reserve, mode.bare, mode.trivial
+        reserve, bare, form, trivial = mode.reserve, mode.bare, mode.form, mode.trivial
         print(
             f"\n{mode.label}:\n{'phase':<22}{'clients':>8}{'requests':>10}{'req/s':>9}"
             f"{'p50 ms':>9}{'p95 ms':>9}{'ok':>10}{'not free':>10}{'errors':>8}"
@@ -480,10 +492,11 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
             ("  contended half", contended, reserve, reserve.by_half[True], "held"),
             ("  own-model half", len(clients) - contended, reserve, reserve.by_half[False], "held"),
             (f"bare reserve, {bare.seconds:.0f} s", len(clients), bare, bare.outcome, "held"),
+            (f"signed-in form, {form.seconds:.0f} s", len(clients), form, form.outcome, "ok"),
             (f"trivial, {trivial.seconds:.0f} s", len(clients), trivial, trivial.outcome, "ok"),
         ]
         for label, count, phase, outcome, good in rows:
-            refused = None if phase is trivial else "not free"
+            refused = None if phase in (form, trivial) else "not free"
             print(row(label, count, phase.wall, outcome, good, refused))
         print("-" * 95)
         print(
@@ -491,7 +504,7 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
             f" {os.cpu_count()} cores):\n{'phase':<22}{'gunicorn':>10}{'postgres':>10}"
             f"{'client':>10}{'all':>10}{'max req/s':>11}"
         )
-        for phase in (reserve, bare, trivial):
+        for phase in (reserve, bare, form, trivial):
             server, db, client = (phase.cpu_ms(s) for s in ("server", "database", "client"))
             total = server + db + client
             ceiling = (os.cpu_count() or 1) * 1000 / total if total else 0.0
@@ -501,7 +514,7 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
             )
         print("(max req/s: what the cores allow at that CPU cost, if nothing else ran)")
         print("-" * 95)
-        r, b, t = rate(reserve), rate(bare), rate(trivial)
+        r, b, f, t = rate(reserve), rate(bare), rate(form), rate(trivial)
         p95 = percentile(reserve.outcome.latencies, 0.95)
         if b:
             print(
@@ -518,18 +531,25 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
                 f" {cpu_b:.2f} / {cpu_r:.2f} ms = {cpu_b / cpu_r:.2f}"
                 " (the ratio a quiet machine would show if the server were the only load)"
             )
+        cpu_f = sum(form.cpu_ms(s) for s in ("server", "database"))
+        if f and cpu_r:
+            print(
+                f"reserve / signed-in form floor: {r:.1f} / {f:.1f} req/s = {r / f:.2f};"
+                f" by CPU {cpu_f:.2f} / {cpu_r:.2f} ms = {cpu_f / cpu_r:.2f}"
+                f" (the form floor alone is {cpu_f / cpu_b if cpu_b else 0:.2f}x the bare floor)"
+            )
         if t:
             print(
                 f"reserve / trivial floor: {r:.1f} / {t:.1f} req/s = {r / t:.3f}"
                 f" ({t / r if r else float('inf'):.1f}x slower)"
             )
-        for phase in (reserve, bare, trivial):
+        for phase in (reserve, bare, form, trivial):
             spread = sorted(phase.per_client)
             print(
                 f"{phase.name} requests per client: min {spread[0]:,}, "
                 f"median {spread[len(spread) // 2]:,}, max {spread[-1]:,}"
             )
-        reconnects = sum(p.outcome.reconnects for p in (reserve, bare, trivial))
+        reconnects = sum(p.outcome.reconnects for p in (reserve, bare, form, trivial))
         if reconnects:
             print(f"(reopened {reconnects} keep-alive connections the server had closed)")
 
@@ -554,6 +574,7 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
         for phase, good, refused in (
             (mode.reserve, "held", "not free"),
             (mode.bare, "held", "not free"),
+            (mode.form, "ok", None),
             (mode.trivial, "ok", None),
         ):
             for kind, count in sorted(phase.outcome.statuses.items()):
@@ -635,6 +656,15 @@ def run_mode(server, clients: list[Client], args, *, keepalive: bool, order: int
         keepalive=keepalive,
         **common,
     )
+    print(f"  [{kind}] signed-in form floor for {args.form_seconds:.0f} s …", flush=True)
+    form = run_phase(
+        "signed-in form",
+        seconds=args.form_seconds,
+        request=lambda c, rng: ("POST", SIGNED_IN, work.body(c, rng)),
+        classify=classify_form,
+        keepalive=keepalive,
+        **common,
+    )
     print(f"  [{kind}] trivial view for {args.trivial_seconds:.0f} s …", flush=True)
     trivial = run_phase(
         "trivial",
@@ -644,7 +674,9 @@ def run_mode(server, clients: list[Client], args, *, keepalive: bool, order: int
         keepalive=keepalive,
         **common,
     )
-    return Mode(keepalive, reserve, bare, trivial, warmed[0].outcome.statuses.get("held", 0))
+    return Mode(
+        keepalive, reserve, bare, form, trivial, warmed[0].outcome.statuses.get("held", 0)
+    )
 
 
 # --- Main -----------------------------------------------------------------------------------
@@ -666,6 +698,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--bare-seconds", type=float, default=30, help="bare-reservation phase (default 30)"
+    )
+    parser.add_argument(
+        "--form-seconds", type=float, default=15, help="signed-in form phase (default 15)"
     )
     parser.add_argument(
         "--workers", type=int, help=f"gunicorn workers (default: {GUNICORN_CONFIG}'s)"
