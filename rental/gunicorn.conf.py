@@ -1,12 +1,12 @@
 """Gunicorn's production settings: `gunicorn -c rental/gunicorn.conf.py rental.wsgi`.
 
 Chosen with bench/reserve.py (see the README's Performance section): the reservation POST is
-CPU-bound Python with short database waits, so processes (one per core, plus one to cover a
-worker blocked on a lock or the database) do the work and a few threads per process fill those
-waits; more threads only add GIL contention, more processes only add memory and connections.
-Compared with `sync` (5 processes) in issue 13's bench: the same CPU per reservation, the floors
-(bare reservation, trivial view) twice as high with gthread, which also keeps connections alive
-and does not need a buffering proxy against slow clients; sync served clients more evenly.
+CPU-bound Python with short database waits, so processes (one per core) do the work and a few
+threads per process fill those waits. On the 2-core machine, 20 s reserve phases, 50 clients,
+two runs each: 2 × 4 served 64 reservations/s at p95 1.0 s with every client served evenly
+(24–30 each) for 28.7 ms of CPU a reservation; 3 × 2 served 64–70/s at p95 1.0–1.5 s, less
+evenly (17–67); 3 × 4 (the earlier choice, cores + 1 processes) 45–56/s at p95 1.6–1.8 s for
+34–40 ms a reservation: twelve threads on two cores only add GIL and scheduler contention.
 Each thread holds one persistent PostgreSQL connection (CONN_MAX_AGE), so the server opens
 workers x threads connections: keep that under the database's max_connections, together with
 the Celery workers'. Every value can be overridden from the environment for a bigger machine.
@@ -19,7 +19,7 @@ _cores = multiprocessing.cpu_count()
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-workers = int(os.environ.get("GUNICORN_WORKERS", _cores + 1))
+workers = int(os.environ.get("GUNICORN_WORKERS", _cores))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # A request is answered in well under a second; one still running after 30 s is stuck (a lock it
 # will not get): the worker is replaced rather than kept out of service.
