@@ -97,3 +97,54 @@ def test_reserve_inspect_accept_one_line_decline_the_other(browser, live_server)
     page.get_by_test_id("status").filter(has_text="已接受").wait_for()
     customer_ctx.close()
     staff_ctx.close()
+
+
+def test_a_refused_reservation_shows_the_form_again_with_what_was_asked_and_when_units_free_up(
+    page,
+):
+    """The units are taken: the customer reads how many are free and from when enough are, in
+    their language, on the form as they filled it (the lists the page draws itself included)."""
+    laptop = EquipmentModelFactory(name="ThinkPad T14", day_rate=Decimal("60"))
+    EquipmentModelFactory(name="VPL-EX570 投影机", day_rate=Decimal("100"))
+    AssetFactory.create_batch(2, model=laptop)
+    CustomerFactory(user=UserFactory(username="li"), name="李娜")
+    start_day = (timezone.now().astimezone(SHANGHAI) + timedelta(days=3)).date()
+    login(page, "li")
+
+    def reserve(quantity: int) -> None:
+        page.goto(page.base_url + "/reservations/new/")
+        page.locator("select[name=model_0]").select_option(str(laptop.pk))
+        page.locator("input[name=quantity_0]").fill(str(quantity))
+        page.locator("input[name=start_date]").fill(start_day.isoformat())
+        page.locator("select[name=start_hour]").select_option("9")
+        page.locator("input[name=end_date]").fill((start_day + timedelta(days=1)).isoformat())
+        page.locator("select[name=end_hour]").select_option("18")
+        page.locator("input[name=fulfilment][value=collection]").check()
+        page.locator("#reserve-form button[type=submit]").click()
+
+    reserve(1)
+    page.get_by_test_id("status").wait_for()
+    reserve(2)  # one unit is left
+
+    alert = page.locator(".errors[role=alert]")
+    # The booking ends at 18:00 and keeps its unit 2 h more; the new one needs its own 2 h before.
+    next_start = (start_day + timedelta(days=1)).isoformat() + " 22:00"
+    assert alert.inner_text() == (
+        f"您要的 2 台 {laptop} 中只有 1 台空闲。从 {next_start} 起有 2 台可以租用相同时长。"
+    )
+    assert page.locator("select[name=model_0]").input_value() == str(laptop.pk)
+    assert page.locator("input[name=quantity_0]").input_value() == "2"
+    assert page.locator("select[name=start_hour]").input_value() == "9"
+    assert page.locator("select[name=end_hour]").input_value() == "18"
+    assert page.locator("select[name=model_0] optgroup option").count() == 2
+    screenshot(page, "reserve-refused-zh")
+
+    page.get_by_role("button", name="English").click()
+    reserve(2)
+    assert page.locator(".errors[role=alert]").inner_text() == (
+        f"Only 1 of the 2 units of {laptop} you asked for are free. 2 units are free for the"
+        f" same length of time from {next_start}."
+    )
+    assert page.locator("select[name=end_hour] option[selected]").inner_text() == "18:00"
+    screenshot(page, "reserve-refused-en")
+    assert Reservation.objects.count() == 1
