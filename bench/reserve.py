@@ -23,9 +23,10 @@ clients, each a thread with its own connection:
 By default the four phases run with keep-alive connections and then again with a new
 connection per request (--connections both|keepalive|close). It prints requests, requests/s,
 p50/p95 latency and outcomes of each phase, the ratios reserve/bare (target ≥ 0.5),
-reserve/signed-in form and reserve/trivial, the p95 of reserving (target < 500 ms at 50 clients), the units held twice in
-overlapping periods (from SQL: must be 0) and the load average (figures from a shared machine are
-low). Exits with status 1 on any double-booked unit, any 5xx, or any other unexpected response.
+reserve/signed-in form and reserve/trivial, the p95 of reserving (target < 500 ms at 50
+clients), the units held twice in overlapping periods (from SQL: must be 0) and the load average
+(figures from a shared machine are low). Exits with status 1 on any double-booked unit, any 5xx,
+or any other unexpected response.
 
     python bench/reserve.py [--clients 50] [--seconds 60] [--bare-seconds 30]
                             [--form-seconds 15] [--trivial-seconds 15] [--connections both]
@@ -674,9 +675,7 @@ def run_mode(server, clients: list[Client], args, *, keepalive: bool, order: int
         keepalive=keepalive,
         **common,
     )
-    return Mode(
-        keepalive, reserve, bare, form, trivial, warmed[0].outcome.statuses.get("held", 0)
-    )
+    return Mode(keepalive, reserve, bare, form, trivial, warmed[0].outcome.statuses.get("held", 0))
 
 
 # --- Main -----------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ class NotEnoughUnits(Conflict):
     def __init__(self, *, model, wanted: int, free: int, next_free_at: datetime | None):
         facts = {"free": free, "wanted": wanted, "model": model}
         if next_free_at is None:
-            message = _(
-                "Only %(free)s of the %(wanted)s units of %(model)s you asked for are free."
-            ) % facts
+            message = (
+                _("Only %(free)s of the %(wanted)s units of %(model)s you asked for are free.")
+                % facts
+            )
         else:
             # One sentence pair to translate: Chinese runs its sentences on without a space.
             message = _(
