@@ -1,5 +1,5 @@
 """The application's URLs plus the floors the HTTP benchmarks compare against (bench only, never
-in the app): `/bench/trivial` and `/bench/bare-reserve`."""
+in the app): `/bench/trivial`, `/bench/bare-reserve` and `/bench/signed-in-form`."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
