@@ -16,6 +16,21 @@ pytestmark = pytest.mark.django_db
 FLOOR_SETTINGS = override_settings(ROOT_URLCONF="bench.urls", MIDDLEWARE=bench_settings.MIDDLEWARE)
 
 
+def _one_unit_of_two_in_three_days() -> dict:
+    """The reservation form's fields for one unit of a new model of two, 09:00–17:00 in 3 days."""
+    model = EquipmentModelFactory()
+    AssetFactory.create_batch(2, model=model)
+    day = (local(now()) + timedelta(days=3)).date().isoformat()
+    return {
+        "model_0": model.pk,
+        "quantity_0": 1,
+        "start_date": day,
+        "start_hour": "9",
+        "end_date": day,
+        "end_hour": "17",
+    }
+
+
 @FLOOR_SETTINGS
 def test_the_trivial_floor_answers_anyone(client):
     response = client.get("/bench/trivial")
@@ -25,17 +40,7 @@ def test_the_trivial_floor_answers_anyone(client):
 
 @FLOOR_SETTINGS
 def test_the_bare_floor_holds_free_units_and_refuses_when_none_are_left(client):
-    model = EquipmentModelFactory()
-    AssetFactory.create_batch(2, model=model)
-    day = (local(now()) + timedelta(days=3)).date().isoformat()
-    form = {
-        "model_0": model.pk,
-        "quantity_0": 1,
-        "start_date": day,
-        "start_hour": "9",
-        "end_date": day,
-        "end_hour": "17",
-    }
+    form = _one_unit_of_two_in_three_days()
     answers = [client.post("/bench/bare-reserve", form).status_code for _ in range(3)]
     assert answers == [201, 201, 409]
 
@@ -51,19 +56,7 @@ def test_the_signed_in_form_floor_wants_a_customer_and_a_valid_form_and_reserves
     from contracts.models import Reservation
     from tests.factories import CustomerFactory
 
-    model = EquipmentModelFactory()
-    AssetFactory.create_batch(2, model=model)
-    day = (local(now()) + timedelta(days=3)).date().isoformat()
-    form = {
-        "model_0": model.pk,
-        "quantity_0": 1,
-        "start_date": day,
-        "start_hour": "9",
-        "end_date": day,
-        "end_hour": "17",
-        "fulfilment": "collection",
-        "tier": "basic",
-    }
+    form = {**_one_unit_of_two_in_three_days(), "fulfilment": "collection", "tier": "basic"}
     assert client.post("/bench/signed-in-form", form).status_code == 302  # to the login page
     client.force_login(CustomerFactory().user)
 
