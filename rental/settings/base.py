@@ -222,6 +222,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="新思索租赁 <nor
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "filesystem://"
+    # Kombu's own, with each message written whole before a worker can see it (see the module).
+    CELERY_BROKER_TRANSPORT = "rental.core.filebroker:Transport"
     _queue_dir = VAR_DIR / "celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "processed").mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,59 @@
+"""The file-system broker (used when no broker is configured): a worker never sees a message half
+written, and one sender's messages come out in the order it sent them."""
+
+import json
+import threading
+
+import pytest
+from kombu import Connection
+
+from rental.core.filebroker import Transport
+
+
+@pytest.fixture
+def broker(tmp_path):
+    folder = str(tmp_path)
+    options = {"data_folder_in": folder, "data_folder_out": folder, "store_processed": False}
+    with Connection("filesystem://", transport=Transport, transport_options=options) as conn:
+        yield conn, tmp_path
+
+
+def test_a_message_file_is_never_seen_half_written(broker):
+    conn, folder = broker
+    queue = conn.SimpleQueue("big")
+    # Big enough that writing it takes many of the reader's looks at the folder.
+    payload = {"blob": "租" * 2_000_000}
+    done = threading.Event()
+
+    def send():
+        for _ in range(5):
+            queue.put(payload)
+        done.set()
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    read = 0
+    while not done.is_set():
+        for path in folder.glob("*.big.msg"):
+            text = path.read_bytes()
+            json.loads(text)  # a half-written file fails here (kombu's own writes in place)
+            read += 1
+    sender.join()
+    assert read > 0, "the reader never looked while messages were being written"
+    assert not list(folder.glob("*.part")), "a partial file was left behind"
+    assert [queue.get(timeout=1).payload == payload for _ in range(5)] == [True] * 5
+
+
+def test_one_senders_messages_come_out_in_the_order_sent(broker):
+    conn, _ = broker
+    queue = conn.SimpleQueue("order")
+    # Hundreds of messages a millisecond: kombu's own names (whole milliseconds, then a random
+    # uuid) put those of one millisecond in random order.
+    for number in range(500):
+        queue.put({"n": number})
+    received = []
+    for _ in range(500):
+        message = queue.get(timeout=1)
+        received.append(message.payload["n"])
+        message.ack()
+    assert received == list(range(500))
