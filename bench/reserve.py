@@ -5,7 +5,7 @@ PostgreSQL server (dropped at the end unless --keep), migrates it, and seeds one
 per client, one model of 5 units that the "contended" half of the clients all reserve for
 overlapping periods, and one model of 20 units for each client of the other half. Then it starts
 gunicorn with the production config (rental/gunicorn.conf.py; --workers, --threads and
---worker-class override it) and bench.settings on 127.0.0.1, and runs three phases with the same
+--worker-class override it) and bench.settings on 127.0.0.1, and runs four phases with the same
 clients, each a thread with its own connection:
 
 - reserve: POST /reservations/new/ for the whole --seconds; a 302 to the new reservation is a
@@ -639,42 +639,31 @@ def run_mode(server, clients: list[Client], args, *, keepalive: bool, order: int
                 max_requests=2 * len(clients),
             )
         )
-    print(f"  [{kind}] reserving for {args.seconds:.0f} s …", flush=True)
-    reserve = run_phase(
-        "reserve",
-        seconds=args.seconds,
-        request=lambda c, rng: ("POST", NEW_RESERVATION, work.body(c, rng)),
-        classify=classify_reserve,
-        keepalive=keepalive,
-        **common,
+    # name, seconds, method, path, what makes the body, how a response is counted
+    phases = (
+        ("reserve", args.seconds, "POST", NEW_RESERVATION, work, classify_reserve),
+        ("bare", args.bare_seconds, "POST", BARE, bare_work, classify_bare),
+        ("signed-in form", args.form_seconds, "POST", SIGNED_IN, work, classify_form),
+        ("trivial", args.trivial_seconds, "GET", TRIVIAL, None, classify_trivial),
     )
-    print(f"  [{kind}] bare reservation floor for {args.bare_seconds:.0f} s …", flush=True)
-    bare = run_phase(
-        "bare",
-        seconds=args.bare_seconds,
-        request=lambda c, rng: ("POST", BARE, bare_work.body(c, rng)),
-        classify=classify_bare,
-        keepalive=keepalive,
-        **common,
-    )
-    print(f"  [{kind}] signed-in form floor for {args.form_seconds:.0f} s …", flush=True)
-    form = run_phase(
-        "signed-in form",
-        seconds=args.form_seconds,
-        request=lambda c, rng: ("POST", SIGNED_IN, work.body(c, rng)),
-        classify=classify_form,
-        keepalive=keepalive,
-        **common,
-    )
-    print(f"  [{kind}] trivial view for {args.trivial_seconds:.0f} s …", flush=True)
-    trivial = run_phase(
-        "trivial",
-        seconds=args.trivial_seconds,
-        request=lambda c, rng: ("GET", TRIVIAL, None),
-        classify=classify_trivial,
-        keepalive=keepalive,
-        **common,
-    )
+    results = []
+    for name, seconds, method, path, body, classify in phases:
+        print(f"  [{kind}] {name} phase for {seconds:.0f} s …", flush=True)
+        results.append(
+            run_phase(
+                name,
+                seconds=seconds,
+                request=lambda c, rng, method=method, path=path, body=body: (
+                    method,
+                    path,
+                    body.body(c, rng) if body else None,
+                ),
+                classify=classify,
+                keepalive=keepalive,
+                **common,
+            )
+        )
+    reserve, bare, form, trivial = results
     return Mode(keepalive, reserve, bare, form, trivial, warmed[0].outcome.statuses.get("held", 0))
 
 

@@ -25,6 +25,7 @@ DATABASES["default"].pop("CREATE_APP_ROLE", None)
 # Persistent connections, as in production.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT = None  # the URL's own, not the file broker base.py may have chosen
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 CELERY_TASK_DEFAULT_QUEUE = "rental-bench"
 # The cache (and with it the sessions) in Redis when there is one, as in production; the test

@@ -2,12 +2,18 @@
 written, and one sender's messages come out in the order it sent them."""
 
 import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from kombu import Connection
 
 from rental.core.filebroker import Transport
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -57,3 +63,30 @@ def test_one_senders_messages_come_out_in_the_order_sent(broker):
         received.append(message.payload["n"])
         message.ack()
     assert received == list(range(500))
+
+
+def _transport_of(settings_module: str, **env) -> str:
+    """The class Celery connects with under `settings_module`, in a fresh process."""
+    keep = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")}
+    code = (
+        "from rental.celery import app; t = type(app.connection_for_write().transport); "
+        "print(f'{t.__module__}.{t.__name__}')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**keep, "DJANGO_SETTINGS_MODULE": settings_module, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_with_no_broker_configured_celery_uses_this_broker_and_a_configured_one_otherwise():
+    assert _transport_of("rental.settings.test") == "rental.core.filebroker.Transport"
+    assert _transport_of("bench.settings") == "kombu.transport.memory.Transport"
+    assert (
+        _transport_of("rental.settings.test", CELERY_BROKER_URL="redis://127.0.0.1:6379/9")
+        == "kombu.transport.redis.Transport"
+    )

@@ -130,7 +130,7 @@ def test_the_same_seed_builds_the_same_company():
         block._from_testcase = True
         with block:
             with clock_at(MOMENT):
-                call_command("load_demo", quiet_progress=True, history_days=30)
+                call_command("load_demo", quiet_progress=True, history_days=12)
             built.append(_company())
             transaction.set_rollback(True)  # the second build starts from an empty database
 
