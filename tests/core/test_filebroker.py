@@ -19,7 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def broker(tmp_path):
     folder = str(tmp_path)
-    options = {"data_folder_in": folder, "data_folder_out": folder, "store_processed": False}
+    options = {
+        "data_folder_in": folder,
+        "data_folder_out": folder,
+        "control_folder": str(tmp_path / "control"),
+        "store_processed": False,
+    }
     with Connection("filesystem://", transport=Transport, transport_options=options) as conn:
         yield conn, tmp_path
 
