@@ -34,9 +34,10 @@ def test_a_message_file_is_never_seen_half_written(broker):
     queue = conn.SimpleQueue("big")
     # Big enough that writing it takes many of the reader's looks at the folder.
     payload = {"blob": "租" * 2_000_000}
-    done = threading.Event()
+    looking, done = threading.Event(), threading.Event()
 
     def send():
+        looking.wait()
         for _ in range(5):
             queue.put(payload)
         done.set()
@@ -44,6 +45,7 @@ def test_a_message_file_is_never_seen_half_written(broker):
     sender = threading.Thread(target=send)
     sender.start()
     read = 0
+    looking.set()
     while not done.is_set():
         for path in folder.glob("*.big.msg"):
             text = path.read_bytes()
