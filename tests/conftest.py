@@ -131,6 +131,7 @@ def start_celery_worker(
     ] + (["--purge"] if purge else [])
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    _TEST_WORKERS.append((process, log))
     deadline = time.monotonic() + 60
     while "ready." not in log.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -138,6 +139,27 @@ def start_celery_worker(
             pytest.fail(f"The Celery worker did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
     return process, log
+
+
+# The workers the running test started: a failure's report ends with what they logged (a worker
+# that died, and why, is otherwise only in a file CI throws away).
+_TEST_WORKERS: list[tuple[subprocess.Popen, Path]] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _TEST_WORKERS.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.failed and report.when == "call":
+        for process, log in _TEST_WORKERS:
+            state = "running" if process.poll() is None else f"exited with {process.returncode}"
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+            report.sections.append((f"Celery worker log {log.name} ({state}), last lines", tail))
+    return report
 
 
 def stop_celery_worker(process: subprocess.Popen) -> None:
