@@ -11,21 +11,36 @@ them in sorted order: two messages of the same millisecond come out in random or
 clock gains a digit (1,000 s, 10,000 s… after boot) new messages sort before old ones. Here the
 name is the monotonic clock in nanoseconds, padded to 20 digits, so one process's messages are
 taken in the order it sent them.
+
+A message that cannot be read all the same (a file cut short by a crash of the machine, or left
+by hand) is logged and skipped, not allowed to stop the worker: kombu has taken it off the queue
+before reading it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
+from queue import Empty
 
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
 
+logger = logging.getLogger(__name__)
+
 
 class Channel(filesystem.Channel):
+    def _get(self, queue):
+        try:
+            return super()._get(queue)
+        except ValueError as exc:  # JSON that does not decode (kombu raises it as is)
+            logger.error("Skipped an unreadable message of queue %s: %s", queue, exc)
+            raise Empty() from exc
+
     def _put(self, queue, payload, **kwargs):
         name = f"{time.monotonic_ns():020d}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)

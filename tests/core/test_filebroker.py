@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,17 @@ def test_with_no_broker_configured_celery_uses_this_broker_and_a_configured_one_
         _transport_of("rental.settings.test", CELERY_BROKER_URL="redis://127.0.0.1:6379/9")
         == "kombu.transport.redis.Transport"
     )
+
+
+def test_an_unreadable_message_is_skipped_and_logged_not_the_end_of_the_worker(broker, caplog):
+    conn, folder = broker
+    queue = conn.SimpleQueue("mixed")
+    # What a crash of the machine can leave: a file empty, or cut short; named to be taken first.
+    (folder / f"{1:020d}_{uuid.uuid4()}.mixed.msg").write_bytes(b"")
+    (folder / f"{2:020d}_{uuid.uuid4()}.mixed.msg").write_bytes(b'{"body": "')
+    queue.put({"n": 1})
+
+    assert queue.get(timeout=5).payload == {"n": 1}
+    skipped = [r for r in caplog.records if "unreadable message of queue mixed" in r.getMessage()]
+    assert len(skipped) == 2
+    assert not list(folder.glob("*.msg"))
