@@ -4,8 +4,9 @@ Builds a database of its own, `rental_bench_profile` (plus $BENCH_DB_SUFFIX), se
 bench/reserve.py does (customers, a contended model of 5 units, models of 20 units, the front
 desk), warms up with a few reservations, then makes --count reservations through Django's test
 client (the whole middleware stack and view, no HTTP server) under cProfile and prints the
-milliseconds and queries per reservation, the time by area (template rendering, notification
-recording, database round trips…) and the top functions.
+milliseconds and queries per reservation (and, apart, of announcing it: the worker's part),
+the time by area (template rendering, notification recording, database round trips…) and the
+top functions.
 
     python bench/profile_reserve.py [--count 200] [--lines 1] [--top 30] [--keep]
 """
@@ -19,7 +20,7 @@ import pstats
 import random
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -34,9 +35,11 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from bench._db import drop_database, recreate_database, use_database  # noqa: E402
 from bench.reserve import CONTENDED_UNITS, SHANGHAI, ReserveWork, seed  # noqa: E402
+from contracts.services import reservations_announce_due  # noqa: E402
 
 BENCH_DB = "rental_bench_profile" + os.environ.get("BENCH_DB_SUFFIX", "")
 # Where a function's cumulative time is counted (first match wins, by its file path).
@@ -145,6 +148,14 @@ def main() -> int:
             f"{len(plain)} reservations of {args.lines} line(s) without the profiler:"
             f" {plain_wall:.1f} ms each, {plain_cpu:.1f} ms of this process's CPU each"
             " (Django's test client and the whole middleware stack, no HTTP server)"
+        )
+        # The worker's part of each: telling the customer and the front desk.
+        began, cpu = time.perf_counter(), time.process_time()
+        told = reservations_announce_due(now=timezone.now() + timedelta(days=1))
+        print(
+            f"{told} announcements (the worker's part, after the page):"
+            f" {(time.perf_counter() - began) / told * 1000:.1f} ms each,"
+            f" {(time.process_time() - cpu) / told * 1000:.1f} ms of CPU each"
         )
         # A refusal (the units are taken: the bench's contended half) re-renders the form.
         taker = next(c for c in clients if c.contended)

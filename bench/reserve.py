@@ -9,7 +9,9 @@ gunicorn with the production config (rental/gunicorn.conf.py; --workers, --threa
 clients, each a thread with its own connection:
 
 - reserve: POST /reservations/new/ for the whole --seconds; a 302 to the new reservation is a
-  hold, a 400 saying the units are not free is a refusal, anything else is an error;
+  hold, a 400 saying the units are not free is a refusal, anything else is an error; then,
+  untimed, the workers' part of those reservations (telling each customer and the front desk)
+  run in this process, its CPU per reservation printed beside the page's;
 - bare: POST /bench/bare-reserve (bench/urls.py, never in the app) with the same form for
   --bare-seconds: lock free units with SKIP LOCKED and insert their calendar holds, nothing else
   (no login, quote, reservation, audit or notification): the floor of a reservation;
@@ -460,6 +462,35 @@ def row(
 
 
 @dataclass
+class Announcing:
+    """The worker's part of the reservations of a reserve phase, measured after it: telling each
+    customer and the front desk (contracts.services.reservation_announce), run in this process."""
+
+    reservations: int
+    python: float  # seconds of this process's CPU
+    database: float  # seconds of the PostgreSQL backends' CPU
+
+    def ms(self, seconds: float) -> float:
+        return seconds * 1000 / self.reservations if self.reservations else 0.0
+
+
+def announce_all(meter: CpuMeter) -> Announcing:
+    """Announce every reservation not yet announced, as the workers would after the phase."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from contracts.services import reservations_announce_due
+
+    meter.start()
+    cpu = time.process_time()
+    count = reservations_announce_due(now=timezone.now() + timedelta(days=1))
+    python = time.process_time() - cpu
+    database = meter.stop()["database"]
+    connection.close()
+    return Announcing(count, python, database)
+
+
+@dataclass
 class Mode:
     """The three phases run with one kind of connection."""
 
@@ -469,6 +500,7 @@ class Mode:
     form: Phase
     trivial: Phase
     warm_up_held: int = 0  # reservations made by the untimed warm-up
+    announcing: Announcing | None = None
 
     @property
     def label(self) -> str:
@@ -513,6 +545,13 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
                 f"{phase.name:<22}{server:>10.2f}{db:>10.2f}{client:>10.2f}{total:>10.2f}"
                 f"{ceiling:>11.0f}"
             )
+        if (told := mode.announcing) and told.reservations:
+            python, db = told.ms(told.python), told.ms(told.database)
+            print(
+                f"{'+ announcing':<22}{python:>10.2f}{db:>10.2f}{'':>10}{python + db:>10.2f}"
+                f"  (the worker's, per reservation: {told.reservations:,} announced after the"
+                " phase)"
+            )
         print("(max req/s: what the cores allow at that CPU cost, if nothing else ran)")
         print("-" * 95)
         r, b, f, t = rate(reserve), rate(bare), rate(form), rate(trivial)
@@ -532,6 +571,12 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
                 f" {cpu_b:.2f} / {cpu_r:.2f} ms = {cpu_b / cpu_r:.2f}"
                 " (the ratio a quiet machine would show if the server were the only load)"
             )
+            if (told := mode.announcing) and told.reservations:
+                whole = cpu_r + told.ms(told.python) + told.ms(told.database)
+                print(
+                    f"with the worker's announcing: bare / reserve = {cpu_b:.2f} / {whole:.2f} ms"
+                    f" = {cpu_b / whole:.2f} (the page and its notices on one machine)"
+                )
         cpu_f = sum(form.cpu_ms(s) for s in ("server", "database"))
         if f and cpu_r:
             print(
@@ -647,7 +692,11 @@ def run_mode(server, clients: list[Client], args, *, keepalive: bool, order: int
         ("trivial", args.trivial_seconds, "GET", TRIVIAL, None, classify_trivial),
     )
     results = []
+    announcing = None
     for name, seconds, method, path, body, classify in phases:
+        if name == "bare":
+            # The warm-up's reservations are announced too, and counted.
+            announcing = announce_all(common["meter"])
         print(f"  [{kind}] {name} phase for {seconds:.0f} s …", flush=True)
         results.append(
             run_phase(
@@ -664,7 +713,8 @@ def run_mode(server, clients: list[Client], args, *, keepalive: bool, order: int
             )
         )
     reserve, bare, form, trivial = results
-    return Mode(keepalive, reserve, bare, form, trivial, warmed[0].outcome.statuses.get("held", 0))
+    held = warmed[0].outcome.statuses.get("held", 0)
+    return Mode(keepalive, reserve, bare, form, trivial, held, announcing)
 
 
 # --- Main -----------------------------------------------------------------------------------

@@ -2,7 +2,23 @@
 
 from celery import shared_task
 
-from .services import inspections_remind_due, reservations_expire_due
+from .services import (
+    inspections_remind_due,
+    reservation_announce,
+    reservations_announce_due,
+    reservations_expire_due,
+)
+from .services.reservations import ANNOUNCE_TASK
+
+
+@shared_task(name=ANNOUNCE_TASK)
+def announce_reservation(reservation_id: int) -> bool:
+    return reservation_announce(reservation_id=reservation_id)
+
+
+@shared_task(name="contracts.announce_reservations")
+def announce_reservations() -> int:
+    return reservations_announce_due()
 
 
 @shared_task(name="contracts.expire_reservations")

@@ -50,11 +50,22 @@ class Reservation(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the customer and the front desk were told of it (services.reservation_announce, in
+    # the worker); empty until then.
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reservation")
         verbose_name_plural = _("reservations")
         ordering = ["-created_at"]
+        indexes = [
+            # The announcing sweep's few rows, without reading every reservation.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(announced_at__isnull=True),
+                name="contracts_res_unannounced",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="contracts_reservation_period"

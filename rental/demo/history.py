@@ -488,7 +488,7 @@ def _rental(rng: random.Random, plan: Plan, cast: Cast, now: datetime) -> Contra
             tier=plan.tier,
         )
         try:
-            reservation = contracts.reservation_create(request=request, by=desk)
+            reservation = _reserve(request, by=desk)
         except ApplicationError:
             return None  # fully booked that week: the customer went elsewhere
     if plan.outcome == "expired":
@@ -757,8 +757,8 @@ def open_holds(*, cast: Cast, now: datetime) -> None:
         if Reservation.objects.filter(customer=customer, starts_at=starts).exists():
             continue
         with clock_at(now - timedelta(hours=30 - n * 5)):
-            contracts.reservation_create(
-                request=contracts.ReservationRequest(
+            _reserve(
+                contracts.ReservationRequest(
                     customer=customer,
                     items=(contracts.ReservationItem(model=model, quantity=1),),
                     starts_at=starts,
@@ -769,6 +769,14 @@ def open_holds(*, cast: Cast, now: datetime) -> None:
                 ),
                 by=cast.desk,
             )
+
+
+def _reserve(request, *, by) -> Reservation:
+    """A reservation told to its customer and the desk at once, as the worker would within
+    seconds: the history's notices carry the time it was made."""
+    reservation = contracts.reservation_create(request=request, by=by)
+    contracts.reservation_announce(reservation_id=reservation.pk)
+    return reservation
 
 
 __all__ = ["Cast", "build", "customers", "documents_to_review", "open_holds"]

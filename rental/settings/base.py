@@ -260,6 +260,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.expire_reservations",
         "schedule": crontab(minute="*"),
     },
+    # The safety net of the announcing task each new reservation enqueues.
+    "contracts-announce-reservations": {
+        "task": "contracts.announce_reservations",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     "contracts-notify-overdue": {
         "task": "contracts.notify_overdue",
         "schedule": crontab(minute="15"),

@@ -1,10 +1,12 @@
-"""The expiry sweep through a real Celery worker, twice, and two sweeps racing."""
+"""The expiry sweep through a real Celery worker, twice, and two sweeps racing; a new
+reservation announced by the worker."""
 
+import contextlib
 import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import CalendarEntry
@@ -104,3 +106,31 @@ def test_two_sweeps_at_once_expire_each_reservation_exactly_once():
     assert sum(results) == len(reservations)
     assert _expired_events() == len(reservations)
     assert not CalendarEntry.objects.filter(is_active=True).exists()
+
+
+@pytest.mark.celery_worker
+def test_the_worker_announces_a_new_reservation_once_and_a_rolled_back_one_never(
+    celery_worker_process,
+):
+    model = EquipmentModelFactory()
+    AssetFactory.create_batch(2, model=model)
+    with contextlib.suppress(RuntimeError), transaction.atomic():
+        _reserve(model)
+        raise RuntimeError("the caller's transaction fails after the reservation")
+    reservation = _reserve(model)
+
+    def sent():
+        notices = Notification.objects.filter(key__startswith=f"reservation:{reservation.pk}:")
+        return notices.count() == 2 and all(n.status == "sent" for n in notices)
+
+    wait_for(sent, message="the customer's e-mail and SMS were not both sent")
+    assert Reservation.objects.get(pk=reservation.pk).announced_at is not None
+    # The sweep, after its grace, finds nothing more to tell.
+    tasks.announce_reservations.delay()
+    heartbeat.delay("after-announce-sweep")
+    wait_for(lambda: Heartbeat.objects.filter(name="after-announce-sweep").exists())
+    assert sorted(Notification.objects.values_list("event", "channel")) == [
+        ("reservation.confirmed", "email"),
+        ("reservation.confirmed", "sms"),
+    ]
+    assert Reservation.objects.count() == 1

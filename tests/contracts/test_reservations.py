@@ -270,7 +270,12 @@ def test_the_customer_and_the_front_desk_hear_of_a_new_reservation_once(customer
     desk = StaffFactory(email="desk@xinsisuo.example", groups=[User.StaffGroup.FRONT_DESK])
 
     reservation = reserve(customer, (laptop, 1))
+    # The worker's part (the task reservation_create enqueues on commit), run twice as a
+    # redelivered task would be.
+    assert services.reservation_announce(reservation_id=reservation.pk)
+    assert not services.reservation_announce(reservation_id=reservation.pk)
 
+    assert Reservation.objects.get(pk=reservation.pk).announced_at is not None
     sent = Notification.objects.filter(key=f"reservation:{reservation.pk}:confirmed")
     assert sorted(sent.values_list("channel", "recipient")) == [
         ("email", customer.email),
@@ -282,6 +287,39 @@ def test_the_customer_and_the_front_desk_hear_of_a_new_reservation_once(customer
     assert (staff.event, staff.recipient) == ("staff.reservation.confirmed", desk.email)
     assert staff.subject == f"新预订 {reservation.number} 待确认（{customer.name}）"
     assert "您的预订" not in staff.body
+
+
+def test_a_reservation_cancelled_before_it_was_announced_is_never_called_confirmed(
+    customer, laptop
+):
+    StaffFactory(email="desk@xinsisuo.example", groups=[User.StaffGroup.FRONT_DESK])
+    reservation = reserve(customer, (laptop, 1))
+    services.reservation_cancel(reservation=reservation, by=customer.user)
+
+    # The workers were down: the announcing task runs after the cancellation.
+    assert services.reservation_announce(reservation_id=reservation.pk)
+
+    events = set(Notification.objects.values_list("event", flat=True))
+    assert events == {"reservation.cancelled", "staff.reservation.cancelled"}
+    assert Reservation.objects.get(pk=reservation.pk).announced_at is not None
+
+
+def test_the_sweep_announces_only_reservations_whose_own_task_never_came(customer, laptop):
+    lost = reserve(customer, (laptop, 1))
+    fresh = reserve(CustomerFactory(), (laptop, 1))
+    done = reserve(CustomerFactory(), (laptop, 1))
+    services.reservation_announce(reservation_id=done.pk)
+    Reservation.objects.filter(pk__in=[lost.pk, done.pk]).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    assert services.reservations_announce_due() == 1
+    assert services.reservations_announce_due() == 0
+
+    keys = set(Notification.objects.values_list("key", flat=True))
+    assert keys == {f"reservation:{lost.pk}:confirmed", f"reservation:{done.pk}:confirmed"}
+    # The one made a moment ago is left to its own task, which is still on its way.
+    assert Reservation.objects.get(pk=fresh.pk).announced_at is None
 
 
 def test_customers_are_reminded_of_tomorrows_inspection_once(customer, laptop):
