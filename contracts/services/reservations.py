@@ -219,7 +219,7 @@ def reservation_announce(*, reservation_id: int) -> bool:
     between the commit and the broker).
 
     The reservation page does not wait for the notices: rendering them in every recipient's
-    language and recording them cost a third of a reservation's CPU (README, Performance). A
+    language and recording them cost a quarter to a third of its CPU (README, Performance). A
     reservation closed before it was announced (cancelled at once, or expired while the workers
     were down) is marked announced and told nothing: its closing notice says what matters, and a
     "confirmed" arriving after a "cancelled" would only confuse. False if there was nothing to do
