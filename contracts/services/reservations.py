@@ -250,19 +250,26 @@ def reservations_announce_due(*, now: datetime | None = None) -> int:
     broker was unreachable at the commit, the process died in between). Those younger than
     `ANNOUNCE_GRACE` are left to their own task."""
     now = now or timezone.now()
-    announced = 0
+    unannounced = Reservation.objects.filter(
+        announced_at__isnull=True, created_at__lte=now - ANNOUNCE_GRACE
+    ).order_by("created_at")
+    return _in_batches(
+        lambda: list(unannounced.values_list("pk", flat=True)[:BATCH]),
+        lambda pk: reservation_announce(reservation_id=pk),
+    )
+
+
+def _in_batches(due, handle) -> int:
+    """A sweep's loop: `handle` each id `due()` lists, a batch at a time, until a batch comes
+    back short or none of it could be handled (other sweeps hold the rest). Returns how many
+    were handled."""
+    handled = 0
     while True:
-        ids = list(
-            Reservation.objects.filter(
-                announced_at__isnull=True, created_at__lte=now - ANNOUNCE_GRACE
-            )
-            .order_by("created_at")
-            .values_list("pk", flat=True)[:BATCH]
-        )
-        done = sum(reservation_announce(reservation_id=pk) for pk in ids)
-        announced += done
+        ids = due()
+        done = sum(handle(pk) for pk in ids)
+        handled += done
         if len(ids) < BATCH or done == 0:
-            return announced
+            return handled
 
 
 # The reservation, its lines in the order asked and each line's held units, in one statement.
@@ -488,10 +495,6 @@ def reservations_expire_due(*, now: datetime | None = None) -> int:
     nothing left to do.
     """
     now = now or timezone.now()
-    expired = 0
-    while True:
-        ids = _due_ids(now)
-        done = sum(reservation_expire(reservation_id=pk, now=now) for pk in ids)
-        expired += done
-        if len(ids) < BATCH or done == 0:
-            return expired
+    return _in_batches(
+        lambda: _due_ids(now), lambda pk: reservation_expire(reservation_id=pk, now=now)
+    )
