@@ -95,6 +95,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--dump", help="also write the cProfile stats to this file")
     parser.add_argument(
+        "--refusals",
+        action="store_true",
+        help="profile refusals (the units taken, the form shown again) instead of reservations",
+    )
+    parser.add_argument(
         "--timer",
         choices=("wall", "cpu"),
         default="wall",
@@ -175,13 +180,18 @@ def main() -> int:
         began = time.perf_counter()
         cpu = time.process_time()
         profile.enable()
-        for client, body in requests[11 : 10 + args.count]:
-            post(client, body)
+        if args.refusals:
+            for _ in range(args.count - 1):
+                post(taker, full, expect=400)
+        else:
+            for client, body in requests[11 : 10 + args.count]:
+                post(client, body)
         profile.disable()
         wall = (time.perf_counter() - began) / (args.count - 1) * 1000
         cpu = (time.process_time() - cpu) / (args.count - 1) * 1000
         print(
-            f"{args.count - 1} reservations of {args.lines} line(s) under cProfile:"
+            f"{args.count - 1} {'refusals' if args.refusals else 'reservations'}"
+            f" of {args.lines} line(s) under cProfile:"
             f" {wall:.1f} ms each ({cpu:.1f} ms of this process's CPU; profiling adds ~30-50 %),"
             f" {len(queries)} queries each; load average"
             f" {' '.join(f'{x:.1f}' for x in os.getloadavg())}"

@@ -61,7 +61,7 @@ def calendar_place(
             ).select_for_update(skip_locked=True, of=("self",))[:quantity]
         )
         if len(assets) < quantity:
-            raise _not_enough(model, quantity, starts_at, ends_at, buffer)
+            raise _not_enough(model, quantity, starts_at, ends_at, buffer, free=len(assets))
         try:
             entries = _insert(assets, starts_at, ends_at, kind, buffer, note)
         except IntegrityError as exc:
@@ -187,7 +187,7 @@ def calendar_place_many(
                 )
         for model, quantity in wanted:
             if found[model.pk] < quantity:  # then nothing was inserted
-                raise _not_enough(model, quantity, starts_at, ends_at, buffer)
+                raise _not_enough(model, quantity, starts_at, ends_at, buffer, free=found[model.pk])
         for model, quantity in wanted:
             audit.record(
                 by,
@@ -250,18 +250,21 @@ def _insert(assets, starts_at, ends_at, kind, buffer, note) -> list[CalendarEntr
         )
 
 
-def _not_enough(model, quantity, starts_at, ends_at, buffer) -> NotEnoughUnits:
-    # Units another transaction is booking right now (locked) do not count as free.
-    counted = len(
-        selectors.free_assets(model=model, starts_at=starts_at, ends_at=ends_at, buffer=buffer)
-        .select_for_update(skip_locked=True, of=("self",))
-        .values_list("pk", flat=True)
-    )
+def _not_enough(model, quantity, starts_at, ends_at, buffer, *, free=None) -> NotEnoughUnits:
+    """The refusal, with how many units are free (`free`: what the refused statement itself
+    could lock, if it says) and when `quantity` are."""
+    if free is None:
+        # Units another transaction is booking right now (locked) do not count as free.
+        free = len(
+            selectors.free_assets(model=model, starts_at=starts_at, ends_at=ends_at, buffer=buffer)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)
+        )
     # The refusal proves fewer than `quantity` could be taken. A count of more reads an older
     # snapshot than the lock it then gets: a unit booked by a transaction that committed during
     # the count looks free in the snapshot and is no longer locked (PostgreSQL re-checks a locked
     # row only when it was updated, and the booking updated the calendar, not the unit).
-    free = min(counted, quantity - 1)
+    free = min(free, quantity - 1)
     next_free = selectors.next_free_at(
         model=model, starts_at=starts_at, ends_at=ends_at, quantity=quantity, buffer=buffer
     )

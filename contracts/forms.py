@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import EquipmentModel
-from catalog.selectors import offered_models, offered_with_stock
+from catalog.selectors import ModelChoice, offered_models, offered_with_stock
 from rental.core.forms import FAST_RENDERER, BoundedDateField, BoundedDateTimeField, QuickSelect
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import TIERS
@@ -101,12 +101,7 @@ class ReservationForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Fulfilment.DELIVERY,
     )
-    address = forms.ModelChoiceField(
-        label=_("Delivery address"),
-        queryset=Address.objects.none(),
-        required=False,
-        empty_label=_("Choose an address"),
-    )
+    address = forms.TypedChoiceField(label=_("Delivery address"), required=False, empty_value=None)
     tier = forms.ChoiceField(
         label=_("Service tier"), choices=TIER_CHOICES, widget=forms.RadioSelect, initial="basic"
     )
@@ -114,12 +109,14 @@ class ReservationForm(forms.Form):
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
-        addresses = customer.addresses.filter(is_active=True)
-        self.fields["address"].queryset = addresses
-        if not self.is_bound:  # a posted form validates the chosen address with its own query
-            only = list(addresses[:2])
-            if len(only) == 1:
-                self.fields["address"].initial = only[0].pk
+        # Read when first needed (a reservation collected at the office never needs them).
+        self.fields["address"].choices = lambda: [
+            ("", _("Choose an address")),
+            *((a.pk, str(a)) for a in self.addresses),
+        ]
+        self.fields["address"].coerce = self._address
+        if not self.is_bound and len(self.addresses) == 1:
+            self.fields["address"].initial = self.addresses[0].pk
         self.fields["tier"].choices = [c for c in TIER_CHOICES if c[0] in TIERS]
         tomorrow = (timezone.now().astimezone(SHANGHAI) + timedelta(days=1)).date()
         self.fields["start_date"].initial = tomorrow
@@ -131,7 +128,16 @@ class ReservationForm(forms.Form):
         self.items: list[ReservationItem] = []
 
     @cached_property
-    def models(self) -> list[EquipmentModel]:
+    def addresses(self) -> list[Address]:
+        """The customer's active addresses, read once: the choices, the check of the one posted
+        and the page's hint to add one all use this list."""
+        return list(self.customer.addresses.filter(is_active=True))
+
+    def _address(self, pk: str) -> Address:
+        return next(a for a in self.addresses if str(a.pk) == pk)
+
+    @cached_property
+    def models(self) -> list[ModelChoice]:
         """Every model offered, for the page's choices (read only when the form is shown)."""
         return offered_models()
 
@@ -240,7 +246,13 @@ class ReservationForm(forms.Form):
                 "",
                 '<option value="{}"{}>{} · ¥{}/{}</option>',
                 (
-                    (m.pk, " selected" if chosen in (str(m.pk), m.slug) else "", m, m.day_rate, day)
+                    (
+                        m.pk,
+                        " selected" if chosen in (str(m.pk), m.slug) else "",
+                        m.label,
+                        m.day_rate,
+                        day,
+                    )
                     for m in models
                 ),
             )
@@ -254,8 +266,11 @@ class ReservationForm(forms.Form):
                 "",
                 '<optgroup label="{}">{}</optgroup>',
                 (
-                    (category.name, options(models))
-                    for category, models in groupby(self.models, key=attrgetter("category"))
+                    (models[0].category, options(models))
+                    for models in (
+                        list(group)
+                        for _id, group in groupby(self.models, key=attrgetter("category_id"))
+                    )
                 ),
             ),
         )

@@ -4,11 +4,13 @@ form and never an overflow further on (a date in year 9999, ¥9,999,999,999.99).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .params import MAX_YEAR, MIN_YEAR
@@ -27,15 +29,9 @@ class QuickSelect(forms.Select):
     (the 24 hours of the reservation form)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (choice, " selected" if str(choice) in chosen else "", label)
-                for choice, label in self.choices
-            ),
-        )
+        chosen = frozenset(str(v) for v in self.format_value(value))
+        # Labels as text in the active language, so the drawn list is kept per language.
+        options = _options(tuple((str(v), str(label)) for v, label in self.choices), chosen)
         attributes = format_html_join(
             "",
             "{}{}",
@@ -46,6 +42,17 @@ class QuickSelect(forms.Select):
             ),
         )
         return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
+
+
+@lru_cache(maxsize=256)
+def _options(choices: tuple[tuple[str, str], ...], chosen: frozenset[str]) -> SafeString:
+    """The <option>s of a list, drawn once per list, language and choice: the same few lists
+    (24 hours, one chosen) are shown on every form page."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((choice, " selected" if choice in chosen else "", label) for choice, label in choices),
+    )
 
 
 # The most money anyone types in one field: no payment, deposit, fee or damage of ours is larger.

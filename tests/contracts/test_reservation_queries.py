@@ -6,7 +6,7 @@ audit events are one INSERT. The notices are the worker's (`reservation_announce
 asserted exactly, so an N+1 over lines or units (or any new query) shows up here first.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import CalendarEntry
+from catalog.services import calendar_place
 from contracts.models import Reservation, ReservationUnit
 from contracts.services import reservation_announce
 from rental.accounts.models import User
@@ -22,7 +23,13 @@ from rental.core import policy
 from rental.core.models import AuditEvent
 from rental.core.timeutil import SHANGHAI
 from rental.notifications.models import Notification
-from tests.factories import AssetFactory, CustomerFactory, EquipmentModelFactory, StaffFactory
+from tests.factories import (
+    AddressFactory,
+    AssetFactory,
+    CustomerFactory,
+    EquipmentModelFactory,
+    StaffFactory,
+)
 
 # Transactional, so the service's transaction is a real one (BEGIN and COMMIT are not counted as
 # queries) rather than a savepoint inside the test's, as in production.
@@ -91,3 +98,55 @@ def test_a_reservation_post_costs_the_same_queries_for_one_line_or_three(
     assert sorted(Notification.objects.values_list("recipient", flat=True)) == sorted(
         [customer.email, "+8613812345678", "desk@example.com"]
     )
+
+
+# A refusal shows the whole form again. Before the transaction: user, customer, the customer's
+# addresses (read once: the posted choice, the list and the hint to add one), chosen models with
+# their stock, policy with terms, guarantor. Then BEGIN, the number, the placing statement that
+# finds too few units (it says how many it could take), when enough are free next, ROLLBACK; and
+# for the page, the catalogue's models. 12 round trips (15 before the addresses were read once and
+# the free units were no longer counted again); one more without Redis, as above.
+REFUSAL_QUERIES = QUERIES
+
+
+def test_a_refused_reservation_shows_the_form_again_with_a_fixed_number_of_queries(
+    client, django_assert_num_queries
+):
+    policy.current()
+    customer = CustomerFactory()
+    address = AddressFactory(customer=customer)
+    AddressFactory(customer=customer, line="Old office", is_active=False)
+    wanted, other = EquipmentModelFactory(), EquipmentModelFactory()
+    AssetFactory.create_batch(3, model=wanted)
+    AssetFactory.create_batch(3, model=other)
+    data = {
+        **_form([other, wanted], quantity=3),
+        "quantity_0": "1",
+        "fulfilment": "delivery",
+        "address": str(address.pk),
+    }
+    starts_at = datetime.combine(date.fromisoformat(data["start_date"]), time(9), tzinfo=SHANGHAI)
+    [taken] = calendar_place(
+        model=wanted,
+        quantity=1,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(days=2, hours=9),
+        kind=CalendarEntry.Kind.HOLD,
+    )
+    client.force_login(customer.user)
+
+    with django_assert_num_queries(REFUSAL_QUERIES):
+        response = client.post(reverse("contracts:reservation_new"), data)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"您要的 3 台 {wanted} 中只有 2 台空闲。" in page
+    # The customer's choices are all still there: both lines, the active address chosen; the
+    # address they retired is not offered.
+    assert f'<option value="{other.pk}" selected>' in page
+    assert f'<option value="{wanted.pk}" selected>' in page
+    assert f'<option value="{address.pk}" selected>' in page
+    assert "Old office" not in page
+    assert "添加送货地址" not in page
+    assert list(CalendarEntry.objects.all()) == [taken]
+    assert not Reservation.objects.exists()

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -203,3 +204,52 @@ def test_the_live_quote_names_the_field_that_is_missing(client):
 
     content = response.content.decode()
     assert "开始日期：" in content and "必填项" in content  # the field named, then why
+
+
+def test_a_delivery_to_an_address_not_the_customers_own_is_refused_and_holds_nothing(client):
+    from tests.factories import AddressFactory
+
+    model = EquipmentModelFactory()
+    AssetFactory(model=model)
+    customer = CustomerFactory()
+    retired = AddressFactory(customer=customer, is_active=False)
+    someone_elses = AddressFactory(line="别人的地址 1 号")
+    client.force_login(customer.user)
+    form = {
+        "model_0": model.pk,
+        "quantity_0": "1",
+        "start_date": _day(2),
+        "start_hour": "9",
+        "end_date": _day(3),
+        "end_hour": "18",
+        "fulfilment": "delivery",
+        "tier": "basic",
+    }
+
+    for address in (someone_elses, retired):
+        response = client.post(
+            reverse("contracts:reservation_new"), {**form, "address": address.pk}
+        )
+
+        assert response.status_code == 400
+        assert "选择一个有效的选项" in response.content.decode()
+    assert "别人的地址" not in response.content.decode()
+    assert not Reservation.objects.exists()
+    assert not CalendarEntry.objects.exists()
+
+
+def test_a_customer_whose_addresses_are_all_retired_is_asked_to_add_one(client):
+    from tests.factories import AddressFactory
+
+    customer = CustomerFactory()
+    AddressFactory(customer=customer, is_active=False)
+    client.force_login(customer.user)
+
+    html = client.get(reverse("contracts:reservation_new")).content.decode()
+
+    assert "添加送货地址" in html
+    # The retired address is not offered: the list holds only the prompt to choose.
+    only_the_prompt = (
+        r'<select name="address"[^>]*>\s*<option value="" selected>请选择地址</option>\s*</select>'
+    )
+    assert re.search(only_the_prompt, html)

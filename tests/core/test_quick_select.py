@@ -6,6 +6,8 @@ import re
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from contracts.forms import HOURS, ReservationForm
 from rental.core.forms import QuickSelect
@@ -40,3 +42,24 @@ def test_the_reservation_form_reads_the_same_drawn_by_jinja2_as_by_django_templa
         assert _tags(str(fast[name])) == _tags(str(slow[name])), name
         assert _tags(fast[name].label_tag()) == _tags(slow[name].label_tag()), name
         assert _tags(str(fast[name].errors)) == _tags(str(slow[name].errors)), name
+
+
+def test_the_quick_list_is_drawn_in_the_active_language_each_time():
+    """Its options are kept once drawn; a list of translated labels is kept per language."""
+    choices = [("1", gettext_lazy("Yes")), ("0", gettext_lazy("No"))]
+
+    drawn = {}
+    for language in ("zh-hans", "en", "zh-hans"):
+        with translation.override(language):
+            drawn.setdefault(language, set()).add(
+                QuickSelect(choices=choices).render("answer", "1")
+            )
+
+    assert drawn["zh-hans"] == {
+        '<select name="answer"><option value="1" selected>是</option>'
+        '<option value="0">否</option></select>'
+    }
+    assert drawn["en"] == {
+        '<select name="answer"><option value="1" selected>Yes</option>'
+        '<option value="0">No</option></select>'
+    }
