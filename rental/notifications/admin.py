@@ -41,6 +41,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "provider_message_id",
         "created_at",
         "sent_at",
+        "handled_at",
     )
     readonly_fields = fields
 

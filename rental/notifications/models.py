@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -48,11 +49,22 @@ class Notification(models.Model):
     provider_message_id = models.CharField(_("provider message id"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # When a delivery last tried it, or the sweep for stranded messages queued it again; a
+    # pending message untouched for long lost its task (notifications_requeue_stranded).
+    handled_at = models.DateTimeField(_("last handled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # Only the pending rows, which the sweep for stranded messages reads.
+            models.Index(
+                Coalesce("handled_at", "created_at"),
+                name="notifications_pending_since",
+                condition=Q(status="pending"),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["key", "channel", "recipient"],

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +47,8 @@ INSERT_BATCH = 1000
 # channel, not per row), few enough that several workers share a large announcement and a batch
 # of slow sends (~0.2 s each) stays inside the task's 240 s soft time limit.
 DELIVER_BATCH = 500
+# Pending messages the sweep queues again per transaction.
+REQUEUE_BATCH = 1000
 
 
 class NotificationError(Conflict):
@@ -353,6 +355,68 @@ def _user_id(recipient: Recipient) -> int | None:
     return getattr(recipient.user, "pk", None)
 
 
+def max_retries() -> int:
+    return settings.NOTIFICATIONS_MAX_RETRIES
+
+
+def retry_countdown(retries: int) -> float:
+    """Seconds before retry number `retries + 1`: 30, 60, 120, 240, 480 by default."""
+    return settings.NOTIFICATIONS_RETRY_BACKOFF_SECONDS * 2**retries
+
+
+def stranded_after() -> timedelta:
+    """How long a pending message may go untouched before the sweep queues it again: the setting,
+    and never less than the longest back-off between two tries plus a minute, so a message
+    waiting for its retry is left to it."""
+    longest = retry_countdown(max_retries() - 1) if max_retries() else 0
+    return timedelta(seconds=max(settings.NOTIFICATIONS_STRANDED_AFTER_SECONDS, longest + 60))
+
+
+def notifications_requeue_stranded(*, now: datetime | None = None) -> int:
+    """Queue again the delivery of every pending message nothing has handled for
+    `stranded_after()`: its task was lost between the commit and the broker (the process killed
+    in between, the broker down or restarted without its queue). Deliveries are idempotent, so a
+    task that was only late sends nothing twice. Each message queued is marked handled, so that
+    while the workers are down the next sweeps wait again instead of queueing it once a run.
+    Returns how many were queued again."""
+    now = now or timezone.now()
+    sql = _STRANDED.format(table=connection.ops.quote_name(Notification._meta.db_table))
+    params = {
+        "pending": Notification.Status.PENDING.value,
+        "cutoff": now - stranded_after(),
+        "now": now,
+        "limit": REQUEUE_BATCH,
+    }
+    queued = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = sorted(cursor.fetchall())
+            by_channel: dict[str, list[int]] = defaultdict(list)
+            for pk, channel in rows:
+                by_channel[channel].append(pk)
+            for ids in by_channel.values():
+                for start in range(0, len(ids), DELIVER_BATCH):
+                    enqueue_on_commit(_deliver_batch_task(), ids[start : start + DELIVER_BATCH])
+        queued += len(rows)
+        if len(rows) < REQUEUE_BATCH:
+            return queued
+
+
+# SKIP LOCKED: a message being sent right now holds its row lock (notification_deliver).
+_STRANDED = """
+    UPDATE {table} SET handled_at = %(now)s
+    WHERE id IN (
+        SELECT id FROM {table}
+        WHERE status = %(pending)s AND coalesce(handled_at, created_at) < %(cutoff)s
+        ORDER BY coalesce(handled_at, created_at)
+        LIMIT %(limit)s
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, channel
+"""
+
+
 def notifications_deliver(
     *, notification_ids: Sequence[int], last_attempt: bool = False
 ) -> list[int]:
@@ -392,7 +456,8 @@ def notification_deliver(
         except Exception as exc:  # any backend failure is recorded, then retried
             error, give_up = exc, last_attempt
         notification.attempts += 1
-        fields = ["attempts"]
+        notification.handled_at = timezone.now()
+        fields = ["attempts", "handled_at"]
         if error is None:
             notification.status = Notification.Status.SENT
             notification.sent_at = timezone.now()
@@ -425,7 +490,8 @@ def notification_retry(*, notification: Notification, by) -> Notification:
         if not notification.can_retry():
             raise NotificationError(_("Only a failed notification can be sent again."))
         notification.status = Notification.Status.PENDING
-        notification.save(update_fields=["status"])
+        notification.handled_at = timezone.now()
+        notification.save(update_fields=["status", "handled_at"])
         audit.record(by, "notifications.notification.retried", notification)
         enqueue_on_commit(_deliver_task(), notification.pk)
     return notification

@@ -266,6 +266,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    # The safety net of every notification's delivery task.
+    "notifications-requeue-stranded": {
+        "task": "notifications.requeue_stranded",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
     "contracts-notify-overdue": {
         "task": "contracts.notify_overdue",
         "schedule": crontab(minute="15"),
@@ -406,5 +412,8 @@ NOTIFICATIONS_SMS_BACKEND = env.str(
 )
 NOTIFICATIONS_MAX_RETRIES = env.int("NOTIFICATIONS_MAX_RETRIES", default=5)
 NOTIFICATIONS_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATIONS_RETRY_BACKOFF_SECONDS", default=30)
+# A pending message untouched this long lost its delivery task and is queued again (never less
+# than the longest back-off between tries plus a minute).
+NOTIFICATIONS_STRANDED_AFTER_SECONDS = env.int("NOTIFICATIONS_STRANDED_AFTER_SECONDS", default=900)
 # A send holds its notification's row lock; a hung mail server must not hold it for long.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

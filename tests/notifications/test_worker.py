@@ -1,10 +1,13 @@
 """Delivery through a real Celery worker process, on the test database."""
 
+import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from rental.notifications import tasks
 from rental.notifications.models import Notification
@@ -126,6 +129,42 @@ def test_one_task_delivers_a_batch_and_each_message_lands_once(notification_work
         "+8613800138001",
         "+8613800138002",
     ]
+
+
+def test_a_message_whose_task_was_lost_is_queued_again_by_the_sweep_and_sent_once(
+    notification_worker,
+):
+    # What a task lost between the commit and the broker leaves: the message recorded and
+    # pending, an hour old, and nothing queued for it (the process died after COMMIT, before
+    # its on-commit hooks reached the broker).
+    with transaction.atomic():
+        [lost] = notify(
+            event="reservation.confirmed",
+            key="reservation:14:confirmed",
+            recipients=[ZHANG],
+            context={**CONTEXTS["reservation.confirmed"], "number": "R20261122-0014"},
+        )
+        connection.run_on_commit.clear()
+    Notification.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    time.sleep(1)
+    assert notification_worker.deliveries_finished() == 0
+
+    tasks.requeue_stranded.delay()
+    wait_for(_sent("reservation:14:confirmed"), message="the lost message was not sent")
+    tasks.requeue_stranded.delay()  # the next sweep finds nothing left
+    wait_for(lambda: _sweeps(notification_worker) == ["1", "0"])
+
+    [message] = notification_worker.mails()
+    assert message["Subject"] == "预订R20261122-0014已确认"
+    lost.refresh_from_db()
+    assert lost.attempts == 1
+
+
+def _sweeps(worker) -> list[str]:
+    """What each run of the sweep returned (how many it queued again), from the worker's log."""
+    return re.findall(
+        r"requeue_stranded\[[^]]+\] succeeded in [0-9.e-]+s: (\d+)", worker.log.read_text()
+    )
 
 
 @pytest.mark.skipif(
