@@ -5,12 +5,12 @@ UV := var/uv/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint browser pdfdeps messages bench clean
+.PHONY: run test lint browser pdfdeps gettext messages bench clean
 
 run: $(VENV)/.synced pdfdeps
 	$(PY) -m rental.devserver
 
-test: $(VENV)/.synced browser pdfdeps
+test: $(VENV)/.synced browser pdfdeps gettext
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m rental.testrun
@@ -51,6 +51,20 @@ pdfdeps:
 		exit 1; \
 	fi
 
+# GNU gettext: `make messages` extracts the strings with it, and a test checks that the catalogue
+# is what it extracts (tests/core/test_translations.py).
+gettext:
+	@if ! command -v xgettext >/dev/null || ! command -v msgmerge >/dev/null; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) \
+			|| echo "Could not install gettext with apt-get."; \
+		fi; \
+	fi
+	@if ! command -v xgettext >/dev/null; then \
+		echo "No xgettext found: install GNU gettext (Debian's 'gettext')."; \
+		exit 1; \
+	fi
+
 $(UV):
 	$(PYTHON) -m venv var/uv
 	var/uv/bin/pip install -q "uv==$(UV_VERSION)"
@@ -59,7 +73,7 @@ $(VENV)/.synced: pyproject.toml uv.lock $(UV)
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
-messages: $(VENV)/.synced
+messages: $(VENV)/.synced gettext
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages_py
 
