@@ -20,6 +20,12 @@ def ticket_bill(ticket_id: int) -> None:
     services.ticket_bill(ticket_id=ticket_id)
 
 
+@shared_task(name="service_tickets.bill_due")
+def bill_due() -> int:
+    """Beat, every 5 minutes: bill the closed tickets whose own billing task was lost."""
+    return services.tickets_bill_due()
+
+
 @shared_task(name="service_tickets.sla_report_monthly")
 def sla_report_monthly() -> str:
     """Beat, on the 1st: last month's SLA report to the managers."""

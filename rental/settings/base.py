@@ -281,6 +281,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    # The safety net of each closed ticket's billing task.
+    "service-tickets-bill-due": {
+        "task": "service_tickets.bill_due",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
     "service-tickets-sla-report": {
         "task": "service_tickets.sla_report_monthly",
         "schedule": crontab(day_of_month="1", hour="7", minute="0"),

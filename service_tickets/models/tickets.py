@@ -332,6 +332,7 @@ class Ticket(models.Model):
     DISPATCHED = (Status.ASSIGNED, Status.EN_ROUTE, Status.ON_SITE, Status.RESOLVED, Status.CLOSED)
     ACTIVE = (*OPEN, Status.ON_SITE, Status.RESOLVED, Status.RECEIVED, Status.REPAIRED)
     WORKSHOP_STATUSES = (Status.RECEIVED, Status.REPAIRED, Status.COLLECTED)
+    BILLABLE = (Status.CLOSED, Status.COLLECTED)  # its fee is set and goes on the statement
     TRIP_KINDS = (Kind.DELIVERY, Kind.PICKUP)
 
     class Meta:
@@ -339,6 +340,12 @@ class Ticket(models.Model):
         verbose_name_plural = _("service tickets")
         ordering = ["-reported_at", "-id"]
         indexes = [
+            # The billing sweep's: closed tickets whose fee is not on the statement yet.
+            models.Index(
+                fields=["closed_at"],
+                name="st_ticket_unbilled",
+                condition=Q(billed_at__isnull=True, status__in=["closed", "collected"]),
+            ),
             # The SLA sweep reads only these two partial indexes (see services/sweep.py).
             models.Index(
                 fields=["at_risk_from"],

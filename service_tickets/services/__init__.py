@@ -1,7 +1,7 @@
 """Every write of the service app. Import from here: `from service_tickets import services`."""
 
 from ._common import TicketError
-from .billing import ticket_bill
+from .billing import ticket_bill, tickets_bill_due
 from .closing import contract_close_with_tickets
 from .opening import (
     ticket_open,
@@ -44,6 +44,7 @@ __all__ = [
     "ticket_resolve",
     "ticket_set_deadline",
     "tickets_announce_marks",
+    "tickets_bill_due",
     "tickets_mark_due",
     "tickets_sweep_sla",
     "trip_schedule",

@@ -3,7 +3,9 @@
 The contract's own close (contracts.services.contract_close) settles the money; this service
 does that and, in the same transaction, cancels the contract's tickets that are still open (a
 call, a trip or a workshop repair) with a note saying why. A repair already resolved but not yet
-closed with its fee must be closed first: its fee belongs on the statement being settled.
+closed with its fee must be closed first: its fee belongs on the statement being settled. A ticket
+closed whose fee is not on the statement yet (its billing task has not run, or was lost) is billed
+here first, for the same reason.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from contracts.services import contract_close
 
 from ..models import Ticket
 from ._common import TicketError
+from .billing import ticket_bill
 from .work import ticket_cancel
 
 
@@ -32,6 +35,9 @@ def contract_close_with_tickets(
                 % {"number": unbilled[0].number},
                 code="ticket_unbilled",
             )
+        for ticket in tickets:
+            if ticket.status in Ticket.BILLABLE and ticket.billed_at is None:
+                ticket_bill(ticket_id=ticket.pk)
         contract = contract_close(
             contract=contract,
             by=by,

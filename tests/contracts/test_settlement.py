@@ -13,7 +13,7 @@ from rental.core.errors import ApplicationError, NotAllowed
 from service_tickets import services as ticket_services
 from service_tickets.models import Ticket
 from tests.factories import StaffFactory
-from tests.service_tickets.factories import contract_of, manager, open_ticket
+from tests.service_tickets.factories import closed, contract_of, manager, open_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +201,28 @@ def test_the_close_page_writes_off_for_a_manager_and_refuses_the_front_desk(clie
     assert "已核销 ¥394.00" in done.content.decode()
     assert contract.charges.get(kind="adjustment").amount == Decimal("-394.00")
     assert 'data-testid="close-form"' in done.content.decode()  # nothing owed: it can close
+
+
+def test_a_ticket_closed_but_not_yet_billed_is_billed_before_the_contract_settles():
+    """The billing task runs after the ticket's close commits; closing the contract before it
+    has run (the workers busy or down, the task lost) must not settle without the fee."""
+    contract = contract_of(tier="basic", status="active")
+    ticket = closed(open_ticket(contract), fee=Decimal("90"))
+    assert Ticket.objects.get(pk=ticket.pk).billed_at is None  # its task has not run
+    Contract.objects.filter(pk=contract.pk).update(status="returned")
+    desk = StaffFactory()
+
+    with pytest.raises(SettlementError) as refused:
+        ticket_services.contract_close_with_tickets(contract=contract, by=desk)
+
+    assert refused.value.code == "balance_owed"
+    assert "¥90.00" in str(refused.value)
+    contract.refresh_from_db()
+    assert contract.status == "returned"
+    payment_record(contract=contract, amount=Decimal("90.00"), method="cash", reference="", by=desk)
+    closed_contract, _tickets = ticket_services.contract_close_with_tickets(
+        contract=contract, by=desk
+    )
+    assert closed_contract.status == "closed"
+    assert list(contract.charges.values_list("amount", "kind")) == [(Decimal("90.00"), "service")]
+    assert Ticket.objects.get(pk=ticket.pk).billed_amount == Decimal("90.00")

@@ -335,6 +335,26 @@ def test_billing_twice_writes_one_charge():
     assert _events(ticket, "billed") == 1
 
 
+def test_the_sweep_bills_a_closed_ticket_whose_billing_task_never_ran_once():
+    # Closed inside the test's transaction, which never commits: its billing task never runs.
+    ticket = closed(open_ticket(contract_of(tier="basic")), fee=D("90"))
+    left = closed(open_ticket(contract_of(tier="basic")), fee=D("60"))
+    ticket.refresh_from_db()
+    Ticket.objects.filter(pk=left.pk).update(closed_at=ticket.closed_at + timedelta(minutes=4))
+
+    # Its own task may still come: the sweep waits five minutes after the close.
+    assert services.tickets_bill_due(now=ticket.closed_at + timedelta(minutes=4)) == 0
+    assert services.tickets_bill_due(now=ticket.closed_at + timedelta(minutes=6)) == 1
+    assert services.tickets_bill_due(now=ticket.closed_at + timedelta(minutes=6)) == 0
+
+    assert list(Charge.objects.values_list("amount", "contract_id")) == [
+        (D("90.00"), ticket.contract_id)
+    ]
+    assert Ticket.objects.get(pk=ticket.pk).billed_amount == D("90.00")
+    assert Ticket.objects.get(pk=left.pk).billed_at is None
+    assert services.tickets_bill_due(now=ticket.closed_at + timedelta(minutes=10)) == 1
+
+
 def test_included_work_is_billed_as_nothing():
     ticket = closed(open_ticket(contract_of(tier="rapid")), fee=D("0"))
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from contracts.models import Charge
@@ -179,6 +180,32 @@ def test_the_fee_task_charges_once_even_when_it_runs_twice(ticket_workers):
     tasks.ticket_bill.delay(ticket.pk)
     tasks.ticket_bill.delay(ticket.pk)
     _drain("after-bills")
+
+    charge = Charge.objects.get()
+    assert (charge.key, charge.amount) == (f"ticket:{ticket.pk}:fee", Decimal("80.00"))
+    assert Ticket.objects.get(pk=ticket.pk).billed_amount == Decimal("80.00")
+    assert AuditEvent.objects.filter(action="service_tickets.ticket.billed").count() == 1
+
+
+def test_the_worker_s_sweep_bills_a_ticket_whose_billing_task_was_lost(ticket_workers):
+    ticket_workers()
+    # Closed in a transaction whose on-commit hooks never reached the broker (the process died
+    # after COMMIT): nothing queued its billing.
+    with transaction.atomic():
+        ticket = closed(open_ticket(contract_of(tier="basic")), fee=Decimal("80"))
+        connection.run_on_commit.clear()
+    # …ten minutes ago: every time of the ticket moved back alike.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        **{
+            f.name: F(f.name) - timedelta(minutes=10)
+            for f in Ticket._meta.fields
+            if isinstance(f, models.DateTimeField)
+        }
+    )
+
+    tasks.bill_due.delay()
+    tasks.bill_due.delay()
+    _drain("after-bill-sweeps")
 
     charge = Charge.objects.get()
     assert (charge.key, charge.amount) == (f"ticket:{ticket.pk}:fee", Decimal("80.00"))
