@@ -341,14 +341,19 @@ def _record(rows: list[_Row]) -> dict[tuple[str, str, str], tuple[int, datetime]
             cursor.execute(sql, [Notification.Status.PENDING.value, now, payload])
             for pk, key, channel, address in cursor.fetchall():
                 created[key, channel, address] = (pk, now)
+    # In row order, so each channel's messages go out in the callers' order.
+    _enqueue_delivery((r.channel, created[r.slot][0]) for r in rows if r.slot in created)
+    return created
+
+
+def _enqueue_delivery(messages: Iterable[tuple[str, int]]) -> None:
+    """Deliver these (channel, id) after commit: one task per channel and DELIVER_BATCH."""
     by_channel: dict[str, list[int]] = defaultdict(list)
-    for row in rows:  # in row order, so each channel's messages go out in the callers' order
-        if row.slot in created:
-            by_channel[row.channel].append(created[row.slot][0])
+    for channel, pk in messages:
+        by_channel[channel].append(pk)
     for ids in by_channel.values():
         for start in range(0, len(ids), DELIVER_BATCH):
             enqueue_on_commit(_deliver_batch_task(), ids[start : start + DELIVER_BATCH])
-    return created
 
 
 def _user_id(recipient: Recipient) -> int | None:
@@ -392,12 +397,7 @@ def notifications_requeue_stranded(*, now: datetime | None = None) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = sorted(cursor.fetchall())
-            by_channel: dict[str, list[int]] = defaultdict(list)
-            for pk, channel in rows:
-                by_channel[channel].append(pk)
-            for ids in by_channel.values():
-                for start in range(0, len(ids), DELIVER_BATCH):
-                    enqueue_on_commit(_deliver_batch_task(), ids[start : start + DELIVER_BATCH])
+            _enqueue_delivery((channel, pk) for pk, channel in rows)
         queued += len(rows)
         if len(rows) < REQUEUE_BATCH:
             return queued
