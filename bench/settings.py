@@ -35,7 +35,7 @@ from rental.settings.base import _REDIS_URL  # noqa: E402
 if _REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rental.core.cache.RedisCache",
             "LOCATION": _REDIS_URL,
             "KEY_PREFIX": "rental-bench" + env.str("BENCH_DB_SUFFIX", default=""),
         }

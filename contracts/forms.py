@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import EquipmentModel
 from catalog.selectors import ModelChoice, offered_models, offered_with_stock
-from rental.core.forms import FAST_RENDERER, BoundedDateField, BoundedDateTimeField, QuickSelect
+from rental.core.forms import (
+    FAST_RENDERER,
+    BoundedDateField,
+    BoundedDateTimeField,
+    QuickSelect,
+    SharedChoiceField,
+    SharedTypedChoiceField,
+)
 from rental.core.timeutil import SHANGHAI
 from service_tickets.terms import TIERS
 
@@ -83,26 +90,27 @@ class AddressForm(forms.Form):
 
 class ReservationForm(forms.Form):
     default_renderer = FAST_RENDERER
+    template_name = "contracts/_reservation_fields.jinja"
     start_date = BoundedDateField(
         label=_("From (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    start_hour = forms.TypedChoiceField(
+    start_hour = SharedTypedChoiceField(
         label=_("From (time)"), choices=HOURS, coerce=int, initial=9, widget=QuickSelect
     )
     end_date = BoundedDateField(
         label=_("Until (date)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    end_hour = forms.TypedChoiceField(
+    end_hour = SharedTypedChoiceField(
         label=_("Until (time)"), choices=HOURS, coerce=int, initial=18, widget=QuickSelect
     )
-    fulfilment = forms.ChoiceField(
+    fulfilment = SharedChoiceField(
         label=_("Delivery"),
         choices=Fulfilment.choices,
         widget=forms.RadioSelect,
         initial=Fulfilment.DELIVERY,
     )
-    address = forms.TypedChoiceField(label=_("Delivery address"), required=False, empty_value=None)
-    tier = forms.ChoiceField(
+    address = SharedTypedChoiceField(label=_("Delivery address"), required=False, empty_value=None)
+    tier = SharedChoiceField(
         label=_("Service tier"), choices=TIER_CHOICES, widget=forms.RadioSelect, initial="basic"
     )
 

@@ -1,10 +1,11 @@
 """Celery tasks of the rental path: thin, idempotent, safe to run twice or at once."""
 
+from datetime import timedelta
+
 from celery import shared_task
 
 from .services import (
     inspections_remind_due,
-    reservation_announce,
     reservations_announce_due,
     reservations_expire_due,
 )
@@ -12,8 +13,8 @@ from .services.reservations import ANNOUNCE_TASK
 
 
 @shared_task(name=ANNOUNCE_TASK)
-def announce_reservation(reservation_id: int) -> bool:
-    return reservation_announce(reservation_id=reservation_id)
+def announce_new_reservations() -> int:
+    return reservations_announce_due(grace=timedelta(0))
 
 
 @shared_task(name="contracts.announce_reservations")

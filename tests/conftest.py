@@ -46,6 +46,15 @@ def _terms_version_1(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing in the cache: no rate-limit count and no announcing window
+    (contracts.services.reservations) left by the test before."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _live_server_idle_before_flush(request):
     """A browser test ends with its page closed, but the live server may still be answering the
     page's last request inside a transaction; the flush after the test would then TRUNCATE

@@ -4,23 +4,52 @@ form and never an overflow further on (a date in year 9999, ¥9,999,999,999.99).
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
 
+import jinja2
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .params import MAX_YEAR, MIN_YEAR
 
-# Widgets, labels and error lists drawn by Jinja2 from Django's own jinja2 form templates: the same
-# markup, about twice as fast on the reservation form as the template language, which renders
-# every <option> and radio button through an {% include %}. One instance, so its environment is
-# built once per process. For the forms of our own pages; the console's (admin) widgets have no
-# Jinja2 templates.
-FAST_RENDERER = Jinja2()
+
+def jinja_environment(**options) -> jinja2.Environment:
+    """Jinja2 with Django's translations: `_("…")` in a template is gettext in the active
+    language (and `make messages` extracts it from *.jinja files like from our other templates)."""
+    options = {key: value for key, value in options.items() if key != "autoescape"}
+    environment = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
+    environment.install_gettext_callables(gettext, ngettext, newstyle=True)
+    return environment
+
+
+class FastRenderer(Jinja2):
+    """Widgets, labels and error lists drawn by Jinja2 from Django's own jinja2 form templates
+    (the same markup, about twice as fast as the template language, which renders every <option>
+    and radio button through an {% include %}), and a form's own part of its page from a
+    templates/**.jinja file named by the form's `template_name`."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(forms.__file__).parent / "jinja2", settings.BASE_DIR / "templates"],
+                "NAME": "rental-forms",
+                "OPTIONS": {"environment": "rental.core.forms.jinja_environment"},
+            }
+        )
+
+
+# One instance, so its environment is built once per process. For the forms of our own pages; the
+# console's (admin) widgets have no Jinja2 templates.
+FAST_RENDERER = FastRenderer()
 
 
 class QuickSelect(forms.Select):
@@ -53,6 +82,24 @@ def _options(choices: tuple[tuple[str, str], ...], chosen: frozenset[str]) -> Sa
         '<option value="{}"{}>{}</option>',
         ((choice, " selected" if choice in chosen else "", label) for choice, label in choices),
     )
+
+
+class _SharedChoices:
+    """Choices that every form made from the class shares: Django deep-copies a choice field's
+    list for each form it makes, some 200 copies per reservation form of lists nothing changes
+    (README, "Performance"). A form may still give a field other choices by assigning them; changing
+    the shared list in place would change it for every form."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+
+class SharedChoiceField(_SharedChoices, forms.ChoiceField):
+    pass
+
+
+class SharedTypedChoiceField(_SharedChoices, forms.TypedChoiceField):
+    pass
 
 
 # The most money anyone types in one field: no payment, deposit, fee or damage of ours is larger.

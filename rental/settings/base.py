@@ -148,7 +148,7 @@ _REDIS_URL = env.str("REDIS_URL", default="") or (
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rental.core.cache.RedisCache",
             "LOCATION": _REDIS_URL,
             "KEY_PREFIX": "rental",
         }

@@ -109,7 +109,7 @@ def test_with_redis_configured_every_process_shares_the_counts_and_the_refusal_i
     prefix = f"test-throttle-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rental.core.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": prefix,
         }

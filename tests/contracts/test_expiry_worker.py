@@ -3,6 +3,7 @@ reservation announced by the worker."""
 
 import contextlib
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -109,28 +110,61 @@ def test_two_sweeps_at_once_expire_each_reservation_exactly_once():
 
 
 @pytest.mark.celery_worker
-def test_the_worker_announces_a_new_reservation_once_and_a_rolled_back_one_never(
+def test_the_worker_announces_new_reservations_once_and_a_rolled_back_one_never(
     celery_worker_process,
 ):
     model = EquipmentModelFactory()
-    AssetFactory.create_batch(2, model=model)
+    AssetFactory.create_batch(3, model=model)
     with contextlib.suppress(RuntimeError), transaction.atomic():
         _reserve(model)
         raise RuntimeError("the caller's transaction fails after the reservation")
-    reservation = _reserve(model)
+    reservations = [_reserve(model) for _ in range(3)]  # one window's task announces them all
 
     def sent():
-        notices = Notification.objects.filter(key__startswith=f"reservation:{reservation.pk}:")
-        return notices.count() == 2 and all(n.status == "sent" for n in notices)
+        notices = Notification.objects.filter(event="reservation.confirmed")
+        return notices.count() == 6 and all(n.status == "sent" for n in notices)
 
-    wait_for(sent, message="the customer's e-mail and SMS were not both sent")
-    assert Reservation.objects.get(pk=reservation.pk).announced_at is not None
+    wait_for(sent, message="not every customer's e-mail and SMS were sent")
+    assert not Reservation.objects.filter(announced_at__isnull=True).exists()
     # The sweep, after its grace, finds nothing more to tell.
     tasks.announce_reservations.delay()
     heartbeat.delay("after-announce-sweep")
     wait_for(lambda: Heartbeat.objects.filter(name="after-announce-sweep").exists())
-    assert sorted(Notification.objects.values_list("event", "channel")) == [
-        ("reservation.confirmed", "email"),
-        ("reservation.confirmed", "sms"),
-    ]
-    assert Reservation.objects.count() == 1
+    assert sorted(Notification.objects.values_list("key", "channel")) == sorted(
+        (f"reservation:{r.pk}:confirmed", channel)
+        for r in reservations
+        for channel in ("email", "sms")
+    )
+    assert Reservation.objects.count() == 3
+
+
+def _queued() -> int:
+    """Messages waiting in the suite's queue of the real broker (Redis, or the file broker)."""
+    from celery import current_app
+    from django.conf import settings
+
+    with current_app.connection_for_write() as conn:
+        queue = conn.default_channel.queue_declare(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+        return queue.message_count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reservations_committed_in_one_window_send_one_announcing_task(monkeypatch):
+    """A reservation page sends no broker message of its own: the first reservation of a window
+    sends the announcing task, due after the window, and the others ride on it."""
+    from contracts.services import reservations
+
+    monkeypatch.setattr(reservations, "ANNOUNCE_WINDOW_SECONDS", 2)
+    model = EquipmentModelFactory()
+    AssetFactory.create_batch(4, model=model)
+    before = _queued()
+
+    for _ in range(3):
+        _reserve(model)
+    in_one_window = _queued() - before
+    time.sleep(2.1)
+    _reserve(model)
+
+    assert in_one_window == 1
+    assert _queued() - before == 2
+    assert Reservation.objects.filter(announced_at__isnull=True).count() == 4

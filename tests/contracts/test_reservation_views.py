@@ -131,6 +131,35 @@ def test_the_reservation_form_explains_a_period_in_the_past_and_holds_nothing(cl
     assert not CalendarEntry.objects.exists()
 
 
+def test_a_refused_form_shows_what_was_typed_escaped_with_the_error_in_chinese(client):
+    model = EquipmentModelFactory()
+    AssetFactory(model=model)
+    client.force_login(CustomerFactory().user)
+    typed = '2"><script>alert(1)</script>'
+
+    response = client.post(
+        reverse("contracts:reservation_new"),
+        {
+            "model_0": model.pk,
+            "quantity_0": typed,
+            "start_date": _day(2),
+            "start_hour": "9",
+            "end_date": _day(3),
+            "end_hour": "9",
+            "fulfilment": "collection",
+            "tier": "basic",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "输入整数数量" in page
+    assert "<script>alert(1)</script>" not in page
+    assert 'value="2&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    assert "租期" in page and "服务类别" in page  # the form's part, in Chinese
+    assert not CalendarEntry.objects.exists()
+
+
 def test_the_live_quote_shows_the_price_without_holding_anything(client):
     model = EquipmentModelFactory()
     AssetFactory(model=model)
