@@ -2,8 +2,8 @@
 
 Django's client builds a new `redis.Redis` for every cache call, and each build fills a table of
 some 200 reply parsers: on a page whose only cache call is its session read, that was 5 % of the
-reservation POST's CPU (README, "Performance"). A client is safe to share (its connection pool is), and
-Django already gives each thread its own cache object.
+reservation POST's CPU under cProfile (README, "Performance"). A client is safe to share (its
+connection pool is), and Django already gives each thread its own cache object.
 """
 
 from __future__ import annotations
