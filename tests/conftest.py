@@ -54,6 +54,33 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def redis_cache(settings):
+    """The cache as production has it, in the real Redis under a prefix of its own (the embedded
+    run configures none, so the Redis every machine here runs), emptied afterwards. Yields a
+    client of its own, as another process would see the keys, and the prefix."""
+    import uuid
+
+    import redis
+
+    url = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis://"):
+        url = "redis://127.0.0.1:6379/0"
+    prefix = f"test-cache-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "rental.core.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    other_process = redis.Redis.from_url(url)
+    yield other_process, prefix
+    for key in other_process.keys(f"{prefix}:*"):
+        other_process.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def _live_server_idle_before_flush(request):
     """A browser test ends with its page closed, but the live server may still be answering the

@@ -1,8 +1,6 @@
 """Sessions with CSRF for our own pages, throttles per token and per address, the schema and its
 viewers served from our own static files."""
 
-import os
-
 import pytest
 from django.test import Client
 
@@ -94,36 +92,16 @@ def test_the_schema_and_its_viewers_come_from_our_own_server():
 
 
 def test_with_redis_configured_every_process_shares_the_counts_and_the_refusal_is_chinese(
-    settings,
+    settings, redis_cache
 ):
     """The counts live in Redis when it is configured (settings: REDIS_URL, else the broker's
-    Redis): a second process, here a fresh client of the same Redis, sees them. In the embedded
-    run nothing is configured, so the test configures the Redis every machine here runs."""
-    import uuid
-
-    import redis
-
-    url = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
-    if not url.startswith("redis://"):
-        url = "redis://127.0.0.1:6379/0"
-    prefix = f"test-throttle-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "rental.core.cache.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
+    Redis): a second process, here a fresh client of the same Redis, sees them."""
+    other_process, prefix = redis_cache
     settings.API_THROTTLE_RATES = {"token": "2/min", "address": "1000/min"}
-    other_process = redis.Redis.from_url(url)
     busy = Api(token_for(UserFactory()))
-    try:
-        answers = [busy.get("auth/me/").status_code for _ in range(3)]
-        counted = other_process.keys(f"{prefix}:*throttle:token:*")
-        refused = busy.get("auth/me/")
-    finally:
-        for key in other_process.keys(f"{prefix}:*"):
-            other_process.delete(key)
+    answers = [busy.get("auth/me/").status_code for _ in range(3)]
+    counted = other_process.keys(f"{prefix}:*throttle:token:*")
+    refused = busy.get("auth/me/")
 
     assert answers == [200, 200, 429]
     assert len(counted) == 1

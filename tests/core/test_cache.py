@@ -1,37 +1,13 @@
 """The Redis cache as production runs it (rental.core.cache): sessions read from the real Redis,
 one Redis client per server kept for the life of the cache instead of one built per call."""
 
-import os
-import uuid
-
 import pytest
-import redis
 from django.core.cache import cache
 from django.urls import reverse
 
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_cache(settings):
-    url = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", "")
-    if not url.startswith("redis://"):
-        url = "redis://127.0.0.1:6379/0"  # the embedded run configures none; this machine has one
-    prefix = f"test-cache-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "rental.core.cache.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    other_process = redis.Redis.from_url(url)
-    yield other_process, prefix
-    for key in other_process.keys(f"{prefix}:*"):
-        other_process.delete(key)
 
 
 def test_a_signed_in_customer_s_session_is_read_from_redis_by_one_kept_client(client, redis_cache):
