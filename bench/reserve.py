@@ -185,7 +185,7 @@ def seed(clients: int) -> list[Client]:
             own = shared if contended else model(f"own-{n}", OWN_UNITS)
             session = session_store()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[BACKEND_SESSION_KEY] = "rental.accounts.backends.UserBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.save()
             result.append(Client(n, contended, own.pk, session.session_key))

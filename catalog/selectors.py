@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
-from rental.core import policy
+from rental.core import policy, rows
 from rental.core.i18n import pick
 from rental.core.timeutil import require_aware
 
@@ -123,8 +123,10 @@ _OFFERED = """
 def offered_with_stock(ids) -> dict[int, EquipmentModel]:
     """The models among `ids` still offered, by id, each with its brand (for its name) and
     `units_in_service`. Written out: every reservation and live quote reads its models so."""
-    found = EquipmentModel.objects.raw(
+    found = rows.read(
+        EquipmentModel,
         _OFFERED_WITH_STOCK.format(
+            columns=rows.select_list(EquipmentModel, "m"),
             model=connection.ops.quote_name(EquipmentModel._meta.db_table),
             brand=connection.ops.quote_name(Brand._meta.db_table),
             asset=connection.ops.quote_name(Asset._meta.db_table),
@@ -132,16 +134,16 @@ def offered_with_stock(ids) -> dict[int, EquipmentModel]:
         [Asset.ServiceStatus.IN_SERVICE, list(ids)],
     )
     chosen = {}
-    for model in found:
-        model.brand = Brand(pk=model.brand_id, name=model.brand_name)
+    for model, (brand_name, units_in_service) in found:
+        model.brand = Brand(pk=model.brand_id, name=brand_name)
+        model.units_in_service = units_in_service
         chosen[model.pk] = model
     return chosen
 
 
 _OFFERED_WITH_STOCK = """
-    SELECT m.*, b.name AS brand_name,
-           (SELECT count(*) FROM {asset} a
-            WHERE a.model_id = m.id AND a.service_status = %s) AS units_in_service
+    SELECT {columns}, b.name,
+           (SELECT count(*) FROM {asset} a WHERE a.model_id = m.id AND a.service_status = %s)
     FROM {model} m JOIN {brand} b ON b.id = m.brand_id
     WHERE m.id = ANY(%s) AND m.is_active
 """

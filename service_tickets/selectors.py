@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from contracts.models import Contract
-from rental.core import policy
+from rental.core import policy, rows
 from rental.core.models import Policy
 from rental.core.money import ZERO, cny
 
@@ -42,25 +42,23 @@ def policy_and_terms_in_force(*, at=None) -> tuple[Policy, ServiceTerms]:
     request of every process; only the parsing of its data is reused (`_parsed_terms`)."""
     at = at or timezone.now()
     # Written out: every reservation and quote runs it, and the ORM would build it anew each time.
-    house = next(
-        iter(
-            Policy.objects.raw(
-                _POLICY_AND_TERMS.format(
-                    policy=connection.ops.quote_name(Policy._meta.db_table),
-                    terms=connection.ops.quote_name(TermsVersion._meta.db_table),
-                ),
-                [at, policy.POLICY_PK],
-            )
+    found = rows.read(
+        Policy,
+        _POLICY_AND_TERMS.format(
+            columns=rows.select_list(Policy, "p"),
+            policy=connection.ops.quote_name(Policy._meta.db_table),
+            terms=connection.ops.quote_name(TermsVersion._meta.db_table),
         ),
-        None,
+        [at, policy.POLICY_PK],
     )
-    if house is None:  # the very first request of a new database creates the policy row
+    if not found:  # the very first request of a new database creates the policy row
         return policy.current(), terms_in_force(at=at)
-    return house, _parsed_terms(house.terms_data)
+    house, (terms_data,) = found[0]
+    return house, _parsed_terms(terms_data)
 
 
 _POLICY_AND_TERMS = """
-    SELECT p.*,
+    SELECT {columns},
            (SELECT t.data::text FROM {terms} t WHERE t.effective_from <= %s
             ORDER BY t.version DESC LIMIT 1) AS terms_data
     FROM {policy} p WHERE p.id = %s

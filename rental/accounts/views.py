@@ -126,7 +126,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("password1", exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="rental.accounts.backends.UserBackend")
             messages.success(
                 request, _("Welcome! We have texted you a code to confirm your number.")
             )

@@ -14,7 +14,7 @@ from PIL import Image
 
 from contracts.identity import IdentityError
 from contracts.models import Customer, Guarantor, IdentityDocument
-from contracts.selectors import customer_waiver
+from contracts.selectors import customer_of, customer_waiver
 from contracts.services.documents import (
     DocumentError,
     GuarantorError,
@@ -483,8 +483,14 @@ def test_a_missing_document_is_404(client, staff):
 
 
 def fresh_waiver(customer):
+    """The waiver as staff's pages see it (the customer read alone, the guarantor read for it) and
+    as the customer's own pages do (the guarantor's facts read with the customer): always the
+    same."""
     today = timezone.now().astimezone(SHANGHAI).date()
-    return customer_waiver(customer=Customer.objects.get(pk=customer.pk), on=today)
+    waiver = customer_waiver(customer=Customer.objects.get(pk=customer.pk), on=today)
+    if customer.user is not None:
+        assert customer_waiver(customer=customer_of(customer.user), on=today) == waiver
+    return waiver
 
 
 def test_a_company_is_waived_once_both_documents_are_verified(staff):

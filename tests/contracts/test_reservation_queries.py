@@ -35,13 +35,14 @@ from tests.factories import (
 # queries) rather than a savepoint inside the test's, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Read before the transaction: user (the session comes from the cache), customer, chosen models
-# with their stock, policy with the terms in force (one query), guarantor (the waiver). In it:
+# Read before the transaction: user (the session comes from the cache), customer with their
+# guarantor (the waiver), chosen models with their stock, policy with the terms in force. In it:
 # BEGIN, reservation number, free units locked and held (one statement), the reservation with its
 # lines and their units (one statement), the webhook event with the endpoints that want it (one
-# statement), audit events, COMMIT. 10 statements of work, 12 round trips with BEGIN and COMMIT.
-# Without Redis (the embedded mode) the session is read from the database: one more.
-QUERIES = 12 if settings.SESSION_ENGINE.endswith("cached_db") else 13
+# statement), audit events, COMMIT. 9 statements of work, 11 round trips with BEGIN and COMMIT
+# (12 before the guarantor came with the customer). Without Redis (the embedded mode) the session
+# is read from the database: one more.
+QUERIES = 11 if settings.SESSION_ENGINE.endswith("cached_db") else 12
 
 
 def _form(models, *, quantity=2) -> dict:
@@ -100,12 +101,13 @@ def test_a_reservation_post_costs_the_same_queries_for_one_line_or_three(
     )
 
 
-# A refusal shows the whole form again. Before the transaction: user, customer, the customer's
-# addresses (read once: the posted choice, the list and the hint to add one), chosen models with
-# their stock, policy with terms, guarantor. Then BEGIN, the number, the placing statement that
+# A refusal shows the whole form again. Before the transaction: user, customer with guarantor, the
+# customer's addresses (read once: the posted choice, the list and the hint to add one), chosen
+# models with their stock, policy with terms. Then BEGIN, the number, the placing statement that
 # finds too few units (it says how many it could take), when enough are free next, ROLLBACK; and
-# for the page, the catalogue's models. 12 round trips (15 before the addresses were read once and
-# the free units were no longer counted again); one more without Redis, as above.
+# for the page, the catalogue's models. 11 round trips (15 before the addresses were read once and
+# the free units were no longer counted again, 12 before the guarantor came with the customer);
+# one more without Redis, as above.
 REFUSAL_QUERIES = QUERIES
 
 
