@@ -84,6 +84,7 @@ CONTENDED_ATTEMPTS_PER_DAY = 12
 HORIZON_DAYS = 300
 NEW_RESERVATION = "/reservations/new/"
 TRIVIAL = "/bench/trivial"
+PROCESS_HEADER = "X-Bench-Process"  # bench.urls.ProcessTag: which gunicorn process answered
 BARE = "/bench/bare-reserve"
 SIGNED_IN = "/bench/signed-in-form"
 _HELD = re.compile(r"^/reservations/[^/]+/$")
@@ -201,6 +202,7 @@ class Outcome:
     statuses: dict[str, int] = field(default_factory=dict)
     samples: dict[str, str] = field(default_factory=dict)  # one body per unexpected outcome
     reconnects: int = 0
+    processes: dict[str, int] = field(default_factory=dict)  # answers by gunicorn process id
 
     def add(self, kind: str, ms: float | None, sample: str = "") -> None:
         if ms is not None:
@@ -216,6 +218,8 @@ class Outcome:
         for kind, sample in other.samples.items():
             self.samples.setdefault(kind, sample)
         self.reconnects += other.reconnects
+        for pid, count in other.processes.items():
+            self.processes[pid] = self.processes.get(pid, 0) + count
 
 
 class Connection:
@@ -345,6 +349,23 @@ class Phase:
     by_half: dict[bool, Outcome]
     per_client: list[int]  # requests each client completed: shows how evenly they were served
     cpu: dict[str, float] = field(default_factory=dict)  # seconds: server, database, client
+    by_client: list[Outcome] = field(default_factory=list)
+
+    def split(self) -> str:
+        """How the gunicorn processes shared the phase: each one's answers, and the clients it
+        served most with their median requests. With keep-alive a process keeps the connections
+        it accepted, so an uneven split here is an uneven p95."""
+        groups: dict[str, list[int]] = {}
+        for outcome in self.by_client:
+            if outcome.processes:
+                mostly = max(outcome.processes, key=outcome.processes.__getitem__)
+                groups.setdefault(mostly, []).append(sum(outcome.statuses.values()))
+        parts = []
+        for pid, answers in sorted(self.outcome.processes.items(), key=lambda kv: -kv[1]):
+            served = sorted(groups.get(pid, []))
+            median = served[len(served) // 2] if served else 0
+            parts.append(f"{answers:,} answers, {len(served)} clients (median {median:,})")
+        return "; ".join(parts)
 
     @property
     def requests(self) -> int:
@@ -388,6 +409,8 @@ def run_phase(
                     continue
                 kind, sample = classify(response, data)
                 outcome.add(kind, ms, sample)
+                pid = response.getheader(PROCESS_HEADER, "?")
+                outcome.processes[pid] = outcome.processes.get(pid, 0) + 1
         finally:
             conn.close()
 
@@ -412,7 +435,7 @@ def run_phase(
         total.merge(outcome)
         halves[client.contended].merge(outcome)
     per_client = [sum(o.statuses.values()) for o in outcomes]
-    return Phase(name, seconds, wall, total, halves, per_client, cpu)
+    return Phase(name, seconds, wall, total, halves, per_client, cpu, outcomes)
 
 
 # --- After the run --------------------------------------------------------------------------
@@ -593,7 +616,8 @@ def report(modes: list[Mode], checks: dict[str, int], clients: list[Client]) -> 
             spread = sorted(phase.per_client)
             print(
                 f"{phase.name} requests per client: min {spread[0]:,}, "
-                f"median {spread[len(spread) // 2]:,}, max {spread[-1]:,}"
+                f"median {spread[len(spread) // 2]:,}, max {spread[-1]:,};"
+                f" by process: {phase.split()}"
             )
         reconnects = sum(p.outcome.reconnects for p in (reserve, bare, form, trivial))
         if reconnects:

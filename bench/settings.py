@@ -12,8 +12,11 @@ DEBUG = False
 ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
 ROOT_URLCONF = "bench.urls"
 MIDDLEWARE = [
-    "bench.urls.BenchAccessMiddleware" if m == "rental.core.access.AccessMiddleware" else m
-    for m in MIDDLEWARE
+    "bench.urls.process_tag",
+    *(
+        "bench.urls.BenchAccessMiddleware" if m == "rental.core.access.AccessMiddleware" else m
+        for m in MIDDLEWARE
+    ),
 ]
 # The benchmarks create, fill and reset databases of their own: one login, the owner's (the app
 # role's privileges are the test suite's business, tests/core/test_db_guards.py). A copy: the test

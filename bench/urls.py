@@ -1,6 +1,7 @@
 """The application's URLs plus the floors the HTTP benchmarks compare against (bench only, never
 in the app): `/bench/trivial`, `/bench/bare-reserve` and `/bench/signed-in-form`."""
 
+import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -83,6 +84,18 @@ def signed_in_form(request: HttpRequest) -> HttpResponse:
 
 
 FLOORS = {"bench_trivial", "bench_bare_reserve", "bench_signed_in_form"}
+
+
+def process_tag(get_response):
+    """Names the gunicorn process in every answer (X-Bench-Process), so the bench can print how
+    the processes shared the clients. Read per answer: the app is loaded before the fork."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response["X-Bench-Process"] = str(os.getpid())
+        return response
+
+    return middleware
 
 
 class BenchAccessMiddleware(AccessMiddleware):

@@ -3,6 +3,7 @@ form and never an overflow further on (a date in year 9999, ¥9,999,999,999.99).
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -91,7 +92,15 @@ class _SharedChoices:
     the shared list in place would change it for every form."""
 
     def __deepcopy__(self, memo):
-        return forms.Field.__deepcopy__(self, memo)
+        # forms.Field's copy, but the widget's too is shallow: a deep copy would normalise its
+        # choices again. Assigning choices rebinds the copy's lists, never the shared ones.
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
 
 
 class SharedChoiceField(_SharedChoices, forms.ChoiceField):
