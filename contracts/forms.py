@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 
 from django import forms
+from django.db import connection
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import EquipmentModel
 from catalog.selectors import ModelChoice, offered_models, offered_with_stock
+from rental.core import rows
 from rental.core.forms import (
     FAST_RENDERER,
     BoundedDateField,
@@ -135,11 +139,25 @@ class ReservationForm(forms.Form):
                 self.fields[name].initial = self.initial.pop(name)
         self.items: list[ReservationItem] = []
 
+    def shown(self, name: str):
+        """What field `name` shows, as its widget would write it: the posted text, or the initial
+        value (a date as YYYY-MM-DD; a choice field's as a list of chosen values)."""
+        bound = self[name]
+        return bound.field.widget.format_value(bound.value())
+
     @cached_property
     def addresses(self) -> list[Address]:
         """The customer's active addresses, read once: the choices, the check of the one posted
         and the page's hint to add one all use this list."""
-        return list(self.customer.addresses.filter(is_active=True))
+        found = rows.read(
+            Address,
+            _ACTIVE_ADDRESSES.format(
+                columns=rows.select_list(Address, "a"),
+                table=connection.ops.quote_name(Address._meta.db_table),
+            ),
+            [self.customer.pk],
+        )
+        return [address for address, _more in found]
 
     def _address(self, pk: str) -> Address:
         return next(a for a in self.addresses if str(a.pk) == pk)
@@ -247,40 +265,18 @@ class ReservationForm(forms.Form):
         """The line's list of every model offered, by category, `chosen` (an id, or a slug passed
         on from the catalogue) selected. Drawn here rather than by a template: it lists the whole
         catalogue on every line, and a refused reservation shows the form again."""
-        day = _("day")
-
-        def options(models) -> SafeString:
-            return format_html_join(
-                "",
-                '<option value="{}"{}>{} · ¥{}/{}</option>',
-                (
-                    (
-                        m.pk,
-                        " selected" if chosen in (str(m.pk), m.slug) else "",
-                        m.label,
-                        m.day_rate,
-                        day,
-                    )
-                    for m in models
-                ),
+        options = _catalogue_options(tuple(self.models), get_language())
+        pk = next((m.pk for m in self.models if chosen in (str(m.pk), m.slug)), None)
+        if pk is not None:  # an id, drawn by us: nothing to escape
+            options = mark_safe(  # noqa: S308
+                options.replace(f'<option value="{pk}">', f'<option value="{pk}" selected>', 1)
             )
-
         return format_html(
             '<select name="model_{}" aria-label="{}"><option value="">{}</option>{}</select>',
             n,
             _("Model"),
             _("Choose a model"),
-            format_html_join(
-                "",
-                '<optgroup label="{}">{}</optgroup>',
-                (
-                    (models[0].category, options(models))
-                    for models in (
-                        list(group)
-                        for _id, group in groupby(self.models, key=attrgetter("category_id"))
-                    )
-                ),
-            ),
+            options,
         )
 
 
@@ -324,3 +320,33 @@ class OutcomeForm(forms.Form):
             (u.pk, f"{u.line.model} · {u.asset.asset_tag} · {u.asset.serial_number}") for u in units
         ]
         self.fields["accepted"].initial = [u.pk for u in units]
+
+
+# Written out (rental.core.rows): every reservation page and refusal reads them.
+_ACTIVE_ADDRESSES = """
+    SELECT {columns} FROM {table} a WHERE a.customer_id = %s AND a.is_active ORDER BY a.id
+"""
+
+
+@lru_cache(maxsize=8)
+def _catalogue_options(models: tuple[ModelChoice, ...], language: str) -> SafeString:
+    """Every model offered as `<option>`s by category, none selected: drawn once per catalogue
+    (its models, names and day rates are the key, so any change draws it anew) and language."""
+    day = _("day")
+    return format_html_join(
+        "",
+        '<optgroup label="{}">{}</optgroup>',
+        (
+            (
+                group[0].category,
+                format_html_join(
+                    "",
+                    '<option value="{}">{} · ¥{}/{}</option>',
+                    ((m.pk, m.label, m.day_rate, day) for m in group),
+                ),
+            )
+            for group in (
+                list(group) for _id, group in groupby(models, key=attrgetter("category_id"))
+            )
+        ),
+    )

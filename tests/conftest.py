@@ -54,6 +54,19 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English leaves English active in
+    the test's thread (LocaleMiddleware activates, nothing deactivates), and a service called
+    directly by the next test would write its notes in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def redis_cache(settings):
     """The cache as production has it, in the real Redis under a prefix of its own (the embedded

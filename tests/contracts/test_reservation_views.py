@@ -282,3 +282,27 @@ def test_a_customer_whose_addresses_are_all_retired_is_asked_to_add_one(client):
         r'<select name="address"[^>]*>\s*<option value="" selected>请选择地址</option>\s*</select>'
     )
     assert re.search(only_the_prompt, html)
+
+
+def test_the_model_list_follows_the_catalogue_the_language_and_the_model_passed_on(client):
+    customer = CustomerFactory()
+    laptop = EquipmentModelFactory(name="ThinkPad T14", day_rate="30.00")
+    other = EquipmentModelFactory(name="MacBook Air", day_rate="45.00")
+    client.force_login(customer.user)
+    url = reverse("contracts:reservation_new")
+
+    by_slug = client.get(f"{url}?model={laptop.slug}").content.decode()
+    assert f'<option value="{laptop.pk}" selected>' in by_slug
+    assert "ThinkPad T14 · ¥30.00/天" in by_slug
+    assert f'<option value="{other.pk}">' in by_slug
+
+    laptop.day_rate = "32.50"
+    laptop.save(update_fields=["day_rate"])
+    by_id = client.get(f"{url}?model={other.pk}").content.decode()
+    assert "ThinkPad T14 · ¥32.50/天" in by_id  # a new price shows on the next page
+    assert f'<option value="{other.pk}" selected>' in by_id
+    assert f'<option value="{laptop.pk}">' in by_id  # no longer chosen
+
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "ThinkPad T14 · ¥32.50/day" in english
+    assert "selected>" not in english.split('name="model_0"')[1].split("</select>")[0]
