@@ -36,7 +36,8 @@ or any other unexpected response.
 
 A new connection per request is what a proxy in front of gunicorn makes; with keep-alive,
 gunicorn's workers keep the connections they accepted, so some clients are served far more often
-than others (the per-client spread is printed).
+than others (the per-client spread is printed, with each process's answers and the clients it
+served most).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ CONTENDED_ATTEMPTS_PER_DAY = 12
 HORIZON_DAYS = 300
 NEW_RESERVATION = "/reservations/new/"
 TRIVIAL = "/bench/trivial"
-PROCESS_HEADER = "X-Bench-Process"  # bench.urls.ProcessTag: which gunicorn process answered
+PROCESS_HEADER = "X-Bench-Process"  # bench.urls.process_tag: which gunicorn process answered
 BARE = "/bench/bare-reserve"
 SIGNED_IN = "/bench/signed-in-form"
 _HELD = re.compile(r"^/reservations/[^/]+/$")
@@ -347,9 +348,13 @@ class Phase:
     wall: float
     outcome: Outcome
     by_half: dict[bool, Outcome]
-    per_client: list[int]  # requests each client completed: shows how evenly they were served
+    by_client: list[Outcome]
     cpu: dict[str, float] = field(default_factory=dict)  # seconds: server, database, client
-    by_client: list[Outcome] = field(default_factory=list)
+
+    @property
+    def per_client(self) -> list[int]:
+        """Requests each client completed: shows how evenly they were served."""
+        return [sum(o.statuses.values()) for o in self.by_client]
 
     def split(self) -> str:
         """How the gunicorn processes shared the phase: each one's answers, and the clients it
@@ -434,8 +439,7 @@ def run_phase(
     for client, outcome in zip(clients, outcomes, strict=True):
         total.merge(outcome)
         halves[client.contended].merge(outcome)
-    per_client = [sum(o.statuses.values()) for o in outcomes]
-    return Phase(name, seconds, wall, total, halves, per_client, cpu, outcomes)
+    return Phase(name, seconds, wall, total, halves, outcomes, cpu)
 
 
 # --- After the run --------------------------------------------------------------------------
