@@ -125,13 +125,12 @@ def offered_with_stock(ids) -> dict[int, EquipmentModel]:
     `units_in_service`. Written out: every reservation and live quote reads its models so."""
     found = rows.read(
         EquipmentModel,
-        _OFFERED_WITH_STOCK.format(
-            columns=rows.select_list(EquipmentModel, "m"),
-            model=connection.ops.quote_name(EquipmentModel._meta.db_table),
-            brand=connection.ops.quote_name(Brand._meta.db_table),
-            asset=connection.ops.quote_name(Asset._meta.db_table),
-        ),
+        _OFFERED_WITH_STOCK,
         [Asset.ServiceStatus.IN_SERVICE, list(ids)],
+        alias="m",
+        model=EquipmentModel,
+        brand=Brand,
+        asset=Asset,
     )
     chosen = {}
     for model, (brand_name, units_in_service) in found:

@@ -8,7 +8,6 @@ from itertools import groupby
 from operator import attrgetter
 
 from django import forms
-from django.db import connection
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -149,14 +148,7 @@ class ReservationForm(forms.Form):
     def addresses(self) -> list[Address]:
         """The customer's active addresses, read once: the choices, the check of the one posted
         and the page's hint to add one all use this list."""
-        found = rows.read(
-            Address,
-            _ACTIVE_ADDRESSES.format(
-                columns=rows.select_list(Address, "a"),
-                table=connection.ops.quote_name(Address._meta.db_table),
-            ),
-            [self.customer.pk],
-        )
+        found = rows.read(Address, _ACTIVE_ADDRESSES, [self.customer.pk], alias="a", table=Address)
         return [address for address, _more in found]
 
     def _address(self, pk: str) -> Address:

@@ -49,15 +49,8 @@ def _guarantor_facts(row) -> _GuarantorFacts | None:
 def customer_of(user) -> Customer | None:
     """The customer record of a customer's login, if they have told us who is renting, with
     their active guarantor's facts for `customer_waiver` (read in the same query)."""
-    quote = connection.ops.quote_name
     found = rows.read(
-        Customer,
-        _CUSTOMER_OF.format(
-            columns=rows.select_list(Customer, "c"),
-            customer=quote(Customer._meta.db_table),
-            guarantor=quote(Guarantor._meta.db_table),
-        ),
-        [user.pk],
+        Customer, _CUSTOMER_OF, [user.pk], alias="c", customer=Customer, guarantor=Guarantor
     )
     if not found:
         return None

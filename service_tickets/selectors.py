@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone, translation
@@ -44,12 +43,11 @@ def policy_and_terms_in_force(*, at=None) -> tuple[Policy, ServiceTerms]:
     # Written out: every reservation and quote runs it, and the ORM would build it anew each time.
     found = rows.read(
         Policy,
-        _POLICY_AND_TERMS.format(
-            columns=rows.select_list(Policy, "p"),
-            policy=connection.ops.quote_name(Policy._meta.db_table),
-            terms=connection.ops.quote_name(TermsVersion._meta.db_table),
-        ),
+        _POLICY_AND_TERMS,
         [at, policy.POLICY_PK],
+        alias="p",
+        policy=Policy,
+        terms=TermsVersion,
     )
     if not found:  # the very first request of a new database creates the policy row
         return policy.current(), terms_in_force(at=at)

@@ -4,7 +4,6 @@ query (`rental.core.rows`) rather than a query the ORM builds anew each time."""
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 
 from rental.core import rows
 
@@ -15,14 +14,7 @@ _USER = "SELECT {columns} FROM {user} u WHERE u.id = %s"
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
-        found = rows.read(
-            User,
-            _USER.format(
-                columns=rows.select_list(User, "u"),
-                user=connection.ops.quote_name(User._meta.db_table),
-            ),
-            [user_id],
-        )
+        found = rows.read(User, _USER, [user_id], alias="u", user=User)
         if not found:
             return None
         user = found[0][0]

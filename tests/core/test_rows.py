@@ -2,7 +2,6 @@
 its place, JSON decoded, and the columns after the model's handed back apart."""
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from catalog.models import Asset, EquipmentModel
@@ -36,9 +35,8 @@ def test_a_model_read_by_written_out_sql_has_every_field_the_orm_reads():
 
 
 def test_a_read_that_finds_nothing_returns_no_rows():
-    table = connection.ops.quote_name(User._meta.db_table)
-    sql = f"SELECT {rows.select_list(User, 'u')} FROM {table} u WHERE u.id = %s"  # noqa: S608
-    assert rows.read(User, sql, [-1]) == []
+    sql = "SELECT {columns} FROM {user} u WHERE u.id = %s"
+    assert rows.read(User, sql, [-1], alias="u", user=User) == []
 
 
 def test_the_signed_in_user_is_read_each_request_and_a_deactivated_one_is_signed_out(client):
